@@ -1,0 +1,31 @@
+"""Write one audit row. Every service that changes data calls record()."""
+
+from typing import Any
+
+from django.db import models
+
+from accounts.context import client_ip
+from accounts.models import AuditEntry, User
+
+
+def record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    unit_code: str = "",
+    detail: dict[str, Any] | None = None,
+    username: str = "",
+) -> AuditEntry:
+    if obj is not None and not unit_code:
+        unit_code = str(getattr(obj, "unit_id", "") or "")
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_username=(actor.username if actor is not None and actor.pk else username),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        unit_code=unit_code,
+        ip=client_ip.get(),
+        detail=detail or {},
+    )

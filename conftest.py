@@ -1,0 +1,52 @@
+"""Shared fixtures: the real Hengshui tree in every test database, and the named users."""
+
+from pathlib import Path
+
+import pytest
+
+from shequ.testing.world import World, make_world
+
+DATA = Path(__file__).resolve().parent / "places" / "data"
+
+
+def load_tree() -> None:
+    from places.importers import import_departments, import_divisions
+    from places.models import OrgUnit
+
+    if not OrgUnit.objects.exists():
+        import_divisions(DATA / "hengshui_divisions.csv")
+        import_departments(DATA / "departments.csv")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    """PBKDF2 is slow on purpose; tests sign in hundreds of times."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        load_tree()
+
+
+@pytest.fixture
+def tree(db) -> None:  # type: ignore[no-untyped-def]
+    """The real tree; reloaded when a transactional test has flushed it."""
+    load_tree()
+
+
+@pytest.fixture
+def world(tree) -> World:  # type: ignore[no-untyped-def]
+    return make_world()
+
+
+@pytest.fixture
+def login(client):  # type: ignore[no-untyped-def]
+    """login(user) signs the test client in as that user and returns the client."""
+
+    def _login(user):  # type: ignore[no-untyped-def]
+        client.force_login(user)
+        return client
+
+    return _login

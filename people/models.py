@@ -1,0 +1,133 @@
+"""The register: households and residents, collected once and read by every module.
+
+Contract for other apps (do not rename): Household.unit / .lat / .lng, Resident.unit /
+.household / .name / .gender / .birth_date / .status, ResidentTag.tag. Every row carries
+the code of its village-level unit in `unit_code` (a foreign key to OrgUnit.code).
+ID and phone numbers are stored only encrypted (*_enc), searchable through keyed
+hashes (*_hash), and displayed through their masked form (*_masked).
+"""
+
+from django.db import models
+
+from accounts.scoping import ScopedQuerySet
+from people.tags import Tag
+
+
+class HouseholdQuerySet(ScopedQuerySet["Household"]):
+    pass
+
+
+class Household(models.Model):
+    """户 — a household in one village or community."""
+
+    unit = models.ForeignKey("places.OrgUnit", to_field="code", db_column="unit_code", on_delete=models.PROTECT,
+                             related_name="households", verbose_name="所属村（社区）")
+    number = models.CharField("户编号", max_length=40)
+    is_registered = models.BooleanField("户籍户", default=True, help_text="否：仅居住")
+    # Urban address: building / unit / room; rural: group / house number.
+    building = models.CharField("楼栋", max_length=20, blank=True)
+    entrance = models.CharField("单元", max_length=20, blank=True)
+    room = models.CharField("房号", max_length=20, blank=True)
+    group_no = models.CharField("村民小组", max_length=20, blank=True)
+    house_no = models.CharField("门牌号", max_length=20, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    head = models.ForeignKey("Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="户主")
+    lat = models.FloatField("纬度", null=True, blank=True)
+    lng = models.FloatField("经度", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "户"
+        constraints = [models.UniqueConstraint(fields=["unit", "number"], name="household_number_unique_in_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.address}".strip()
+
+
+class ResidentQuerySet(ScopedQuerySet["Resident"]):
+    pass
+
+
+class Resident(models.Model):
+    """居民 — one person, one record city-wide."""
+
+    class Gender(models.TextChoices):
+        MALE = "M", "男"
+        FEMALE = "F", "女"
+
+    class IdType(models.TextChoices):
+        ID_CARD = "id_card", "居民身份证"
+        PASSPORT = "passport", "护照"
+        HK_MACAO = "hk_macao_permit", "港澳居民居住证/来往内地通行证"
+        TAIWAN = "taiwan_permit", "台湾居民居住证/来往大陆通行证"
+        FOREIGN_PR = "foreign_permanent", "外国人永久居留身份证"
+
+    class Relation(models.TextChoices):
+        HEAD = "head", "户主"
+        SPOUSE = "spouse", "配偶"
+        CHILD = "child", "子女"
+        PARENT = "parent", "父母"
+        GRANDCHILD = "grandchild", "孙子女"
+        GRANDPARENT = "grandparent", "祖父母"
+        SIBLING = "sibling", "兄弟姐妹"
+        OTHER = "other", "其他"
+
+    class Status(models.TextChoices):
+        PRESENT = "present", "在住"
+        MOVED_OUT = "moved_out", "已迁出"
+        DECEASED = "deceased", "已故"
+
+    unit = models.ForeignKey("places.OrgUnit", to_field="code", db_column="unit_code", on_delete=models.PROTECT,
+                             related_name="residents", verbose_name="所属村（社区）")
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members",
+                                  verbose_name="户")
+    relation = models.CharField("与户主关系", max_length=20, choices=Relation.choices, default=Relation.OTHER)
+    name = models.CharField("姓名", max_length=50, db_index=True)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    birth_date = models.DateField("出生日期", db_index=True)
+    id_type = models.CharField("证件类型", max_length=20, choices=IdType.choices, default=IdType.ID_CARD)
+    id_number_enc = models.TextField("证件号码（密文）", blank=True)
+    id_number_hash = models.CharField("证件号码检索摘要", max_length=64, unique=True, null=True, blank=True)
+    id_number_masked = models.CharField("证件号码（脱敏）", max_length=40, blank=True)
+    phone_enc = models.TextField("联系电话（密文）", blank=True)
+    phone_hash = models.CharField("联系电话检索摘要", max_length=64, blank=True, db_index=True)
+    phone_masked = models.CharField("联系电话（脱敏）", max_length=20, blank=True)
+    hukou_address = models.CharField("户籍地址", max_length=200, blank=True)
+    current_address = models.CharField("现住址", max_length=200, blank=True)
+    registered_here = models.BooleanField("户籍在本村（社区）", default=True)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PRESENT, db_index=True)
+    status_date = models.DateField("状态变更日期", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "居民"
+        indexes = [models.Index(fields=["unit", "status"], name="resident_unit_status")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=["present", "moved_out", "deceased"]), name="resident_status_valid"),
+            models.CheckConstraint(condition=models.Q(gender__in=["M", "F"]), name="resident_gender_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResidentTag(models.Model):
+    """One group tag of a resident; detail holds e.g. disability category and grade."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="tags")
+    tag = models.CharField("标签", max_length=40, choices=Tag.choices)
+    detail = models.JSONField("说明", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "人员标签"
+        indexes = [models.Index(fields=["tag", "resident"], name="residenttag_tag_resident")]
+        constraints = [
+            models.UniqueConstraint(fields=["resident", "tag"], name="one_tag_once_per_resident"),
+            models.CheckConstraint(condition=models.Q(tag__in=[t.value for t in Tag]), name="residenttag_tag_valid"),
+        ]

@@ -1,0 +1,14 @@
+from django import forms
+
+from places.models import CommunityBody
+
+
+class BodyForm(forms.Form):
+    exists = forms.BooleanField(label="已建立", required=False)
+    contact_name = forms.CharField(label="联系人", max_length=50, required=False)
+    contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
+
+    def __init__(self, *args: object, kind: str, **kwargs: object) -> None:
+        super().__init__(*args, prefix=kind, **kwargs)  # type: ignore[arg-type]
+        self.kind = kind
+        self.label = CommunityBody.Kind(kind).label

@@ -1,0 +1,34 @@
+"""The JSON API: /api/, OpenAPI at /api/docs. Token or session auth, the same scoping as the pages."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.conf import settings
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from accounts.api import TokenAuth
+from accounts.api import router as auth_router
+from places.api import router as units_router
+
+api = NinjaAPI(
+    title="Shequ 社区服务信息系统 API",
+    version="1",
+    description="衡水市城乡社区服务信息系统。除区划树与规划任务等公开信息外，均需登录（Bearer 令牌或会话）。",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+api.add_router("/auth", auth_router)
+api.add_router("/units", units_router)
+
+# Each domain app that has an api.py mounts its router here.
+DOMAIN_API_PREFIXES = {
+    "people": "/people",
+    "facilities": "/facilities",
+    "appeals": "/appeals",
+    "care": "/care",
+    "planning": "/plan",
+}
+for app, prefix in DOMAIN_API_PREFIXES.items():
+    if app in settings.INSTALLED_APPS and find_spec(f"{app}.api") is not None:
+        api.add_router(prefix, import_module(f"{app}.api").router)

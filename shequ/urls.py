@@ -1,0 +1,34 @@
+from importlib.util import find_spec
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from shequ.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("units/", include("places.urls")),
+    path("", include("web.urls")),
+]
+
+# Each domain app that has a urls.py gets its own prefix.
+DOMAIN_URL_PREFIXES = {
+    "people": "people/",
+    "facilities": "facilities/",
+    "appeals": "appeals/",
+    "care": "care/",
+    "planning": "plan/",
+}
+for app, prefix in DOMAIN_URL_PREFIXES.items():
+    if app in settings.INSTALLED_APPS and find_spec(f"{app}.urls") is not None:
+        urlpatterns.insert(-1, path(prefix, include(f"{app}.urls")))
+if "appeals" in settings.INSTALLED_APPS and find_spec("appeals.open311.urls") is not None:
+    urlpatterns.insert(-1, path("open311/v2/", include("appeals.open311.urls")))
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,32 @@
+"""Prepare the embedded demo: the tree, the departments, each module's demo data, demo accounts."""
+
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandParser
+
+from accounts.demo import ensure_demo_accounts
+
+# Later modules add their loaders here; each is skipped when its app is not installed.
+OPTIONAL_STEPS = [
+    ("load_plan", {}),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the Hengshui tree, departments, demo data and one demo account per role."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", type=float, default=0.002, help="share of the city's residents to synthesise")
+
+    def handle(self, *args: object, **options: float) -> None:
+        call_command("import_divisions")
+        call_command("import_departments")
+        available = get_commands()
+        for name, kwargs in OPTIONAL_STEPS:
+            if name in available:
+                call_command(name, **kwargs)
+        if "seed_demo" in available:
+            call_command("seed_demo", scale=options["scale"])
+        listing = ensure_demo_accounts()
+        self.stdout.write("\n演示账户（仅演示模式）/ demo accounts (demo mode only):")
+        for username, role, password in listing:
+            self.stdout.write(f"  {username:<10} {password:<16} {role}")
