@@ -82,6 +82,8 @@ class Resident(models.Model):
 
     unit = models.ForeignKey("places.OrgUnit", to_field="code", db_column="unit_code", on_delete=models.PROTECT,
                              related_name="residents", verbose_name="所属村（社区）")
+    account = models.OneToOneField("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="resident_record", verbose_name="居民账户")
     household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members",
                                   verbose_name="户")
     relation = models.CharField("与户主关系", max_length=20, choices=Relation.choices, default=Relation.OTHER)

@@ -141,3 +141,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+SMS_BACKEND = env_str("SMS_BACKEND", "web.notify.ConsoleSMSBackend")

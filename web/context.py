@@ -5,6 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from web.nav import nav_items
+
 ELDER_COOKIE = "elder_mode"
 
 
@@ -21,4 +23,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "session_idle_seconds": settings.SESSION_IDLE_SECONDS,
         "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
         "demo_mode": settings.DEMO,
+        "nav_extra": nav_items(getattr(request, "user", None)),
     }

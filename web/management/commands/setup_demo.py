@@ -7,8 +7,10 @@ from accounts.demo import ensure_demo_accounts
 
 # Later modules add their loaders here; each is skipped when its app is not installed.
 OPTIONAL_STEPS = [
-    ("load_plan", {}),
+    ("load_plan", {}),          # planning: the plan's tasks, actions and indicators
 ]
+# Run after the synthetic population (seed_demo) exists, in this order.
+AFTER_POPULATION = ["seed_facilities", "seed_appeals", "seed_care", "seed_planning"]
 
 
 class Command(BaseCommand):
@@ -26,6 +28,9 @@ class Command(BaseCommand):
                 call_command(name, **kwargs)
         if "seed_demo" in available:
             call_command("seed_demo", scale=options["scale"])
+        for name in AFTER_POPULATION:
+            if name in available:
+                call_command(name)
         listing = ensure_demo_accounts()
         self.stdout.write("\n演示账户（仅演示模式）/ demo accounts (demo mode only):")
         for username, role, password in listing:

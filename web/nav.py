@@ -1,0 +1,19 @@
+"""Navigation links contributed by each domain app: <app>/nav.py defines items(user)."""
+
+from importlib import import_module
+from importlib.util import find_spec
+from typing import Any
+
+from django.conf import settings
+
+DOMAIN_APPS = ("people", "facilities", "appeals", "care", "planning")
+
+
+def nav_items(user: Any) -> list[dict[str, str]]:
+    items: list[dict[str, str]] = []
+    if not getattr(user, "is_authenticated", False):
+        return items
+    for app in DOMAIN_APPS:
+        if app in settings.INSTALLED_APPS and find_spec(f"{app}.nav") is not None:
+            items += import_module(f"{app}.nav").items(user)
+    return items
