@@ -32,8 +32,9 @@ INSTALLED_APPS = [
     "web",
 ]
 # Domain apps that later issues add register themselves here when present.
+_disabled = set(env_list("SHEQU_DISABLE_APPS", []))
 for optional_app in ("people", "facilities", "appeals", "care", "planning"):
-    if (BASE_DIR / optional_app / "apps.py").exists():
+    if (BASE_DIR / optional_app / "apps.py").exists() and optional_app not in _disabled:
         INSTALLED_APPS.append(optional_app)
 
 MIDDLEWARE = [
