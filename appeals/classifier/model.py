@@ -24,8 +24,8 @@ import functools
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import jieba
 

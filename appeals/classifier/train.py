@@ -17,7 +17,7 @@ import sys
 import textwrap
 import time
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import joblib
@@ -192,7 +192,7 @@ def main(argv=None) -> int:
             "rss_process_total_mib": round(probe["rss_loaded_kib"] / 1024, 1),
             "note": "RSS delta in a fresh process from after imports to after load_model() and warm-up classify() (includes jieba's dictionary)",
         },
-        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sklearn_version": sklearn.__version__,
         "python_version": sys.version.split()[0],
         "random_state": m.RANDOM_STATE,
