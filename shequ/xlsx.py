@@ -1,0 +1,157 @@
+"""Excel in and out, the way every register does it (openpyxl).
+
+- write_template: the header row community workers fill in, with drop-downs for fixed
+  vocabularies and a 说明 sheet.
+- read_rows: streams a workbook (read-only mode, flat memory) and yields
+  (Excel line number, {header: text}); checks the header row first.
+- write_error_report: the row-by-row error report as a workbook.
+- write_table: streams any table out (write-only mode), optionally watermarked.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from shequ.importing import RowError
+
+HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+HEADER_FONT = Font(bold=True)
+MAX_VALIDATION_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    required: bool = False
+    choices: Sequence[str] | None = None
+    width: int = 14
+    note: str = ""
+
+
+class HeaderMismatch(Exception):
+    def __init__(self, errors: list[RowError]):
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def write_template(stream: IO[bytes], columns: Sequence[Column], *, title: str, instructions: Iterable[str] = ()) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    sheet.append([c.header for c in columns])
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        cell = sheet.cell(row=1, column=index)
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        sheet.column_dimensions[letter].width = column.width
+        if column.choices:
+            # A list longer than 255 characters must live on a sheet of its own.
+            joined = ",".join(column.choices)
+            if len(joined) <= 250:
+                formula = f'"{joined}"'
+            else:
+                lists = book["选项"] if "选项" in book.sheetnames else book.create_sheet("选项")
+                lists.cell(row=1, column=index, value=column.header)
+                for row, choice in enumerate(column.choices, start=2):
+                    lists.cell(row=row, column=index, value=choice)
+                formula = f"'选项'!${letter}$2:${letter}${len(column.choices) + 1}"
+            validation = DataValidation(type="list", formula1=formula, allow_blank=not column.required,
+                                        showErrorMessage=True, errorTitle="取值不在列表中",
+                                        error=f"「{column.header}」请从下拉列表中选择")
+            validation.add(f"{letter}2:{letter}{MAX_VALIDATION_ROWS}")
+            sheet.add_data_validation(validation)
+    sheet.freeze_panes = "A2"
+    notes = book.create_sheet("说明")
+    notes.column_dimensions["A"].width = 24
+    notes.column_dimensions["B"].width = 80
+    notes.append(["列", "填写说明"])
+    for column in columns:
+        rule = ("必填。" if column.required else "可空。") + column.note
+        if column.choices and len(column.choices) <= 30:
+            rule += " 可选：" + "、".join(column.choices)
+        notes.append([column.header, rule])
+    for line in instructions:
+        notes.append(["", line])
+    book.save(stream)
+
+
+def cell_text(value: Any) -> str:
+    """Cell value as the text a worker typed: dates as YYYY-MM-DD, whole numbers without .0."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_rows(file: str | IO[bytes], columns: Sequence[Column]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) for every non-empty data row; the header must start with columns, in order."""
+    try:
+        book = load_workbook(file, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise HeaderMismatch([RowError(1, f"无法读取该文件，请上传 .xlsx 格式的表格（{type(exc).__name__}）")]) from exc
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [cell_text(v) for v in next(rows, ())]
+        expected = [c.header for c in columns]
+        if header[: len(expected)] != expected:
+            errors = []
+            for index, name in enumerate(expected):
+                found = header[index] if index < len(header) else ""
+                if found != name:
+                    errors.append(RowError(1, f"第{index + 1}列应为「{name}」", name, found))
+            raise HeaderMismatch(errors)
+        width = len(header)
+        for line, values in enumerate(rows, start=2):
+            texts = [cell_text(v) for v in values[:width]]
+            if not any(texts):
+                continue
+            texts += [""] * (width - len(texts))
+            yield line, dict(zip(header, texts, strict=True))
+    finally:
+        book.close()
+
+
+def write_error_report(stream: IO[bytes], errors: Iterable[RowError]) -> None:
+    write_table(stream, ["行号", "列", "值", "原因"], ([e.line, e.column, e.value, e.reason] for e in errors), title="错误报告")
+
+
+def write_table(stream: IO[bytes], headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str,
+                watermark: str = "") -> int:
+    """Stream a table to a workbook; returns the number of data rows written."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    if watermark:
+        sheet.oddHeader.center.text = watermark
+        sheet.oddFooter.center.text = watermark
+        mark = WriteOnlyCell(sheet, value=watermark)
+        mark.font = Font(color="A4161A", bold=True)
+        sheet.append([mark])
+    header_cells = []
+    for name in headers:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True)
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    count = 0
+    for row in rows:
+        sheet.append(list(row))
+        count += 1
+    book.save(stream)
+    return count
