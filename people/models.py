@@ -109,6 +109,11 @@ class Resident(models.Model):
 
     class Meta:
         verbose_name = "居民"
+        permissions = [
+            ("reveal_personal_data", "查看单条居民的完整证件号码与电话（须说明理由）"),
+            ("export_unmasked", "导出未脱敏的居民数据"),
+            ("view_restricted_tags", "查看受限人员标签（社区矫正等）"),
+        ]
         indexes = [models.Index(fields=["unit", "status"], name="resident_unit_status")]
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=["present", "moved_out", "deceased"]), name="resident_status_valid"),

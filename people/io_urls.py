@@ -1,0 +1,5 @@
+"""Excel import/export routes (owned by the register's import/export work)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
