@@ -50,3 +50,32 @@ def login(client):  # type: ignore[no-untyped-def]
         return client
 
     return _login
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def chromium_page(live_server):  # type: ignore[no-untyped-def]
+    """A Playwright page in Debian's Chromium, pointed at the live test server (base_url attribute)."""
+    import os
+    import shutil
+
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM guard would object.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+        page = context.new_page()
+        page.base_url = live_server.url  # type: ignore[attr-defined]
+        yield page
+        context.close()
+        browser.close()
