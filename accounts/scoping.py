@@ -6,6 +6,7 @@ endpoints, exports and jobs read through it. Anything else sees nothing.
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -55,5 +56,5 @@ def get_visible_or_404(queryset: models.QuerySet[M], **lookup: Any) -> M:
     """Fetch one row from an already scoped queryset; 404 (not 403) when it is not visible."""
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError) as exc:
+    except (ObjectDoesNotExist, ValueError) as exc:
         raise Http404("未找到") from exc

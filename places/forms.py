@@ -8,7 +8,7 @@ class BodyForm(forms.Form):
     contact_name = forms.CharField(label="联系人", max_length=50, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
 
-    def __init__(self, *args: object, kind: str, **kwargs: object) -> None:
-        super().__init__(*args, prefix=kind, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, data: object = None, *, kind: str, initial: dict[str, object] | None = None) -> None:
+        super().__init__(data, prefix=kind, initial=initial)  # type: ignore[arg-type]
         self.kind = kind
         self.label = CommunityBody.Kind(kind).label

@@ -13,7 +13,7 @@ from places.models import OrgUnit, bodies_for
 
 
 def org_system_coverage(start: dt.date, end: dt.date) -> dict[str, tuple[float, float]]:
-    needed = {kind: len(bodies_for(kind)) for kind in (OrgUnit.Kind.URBAN, OrgUnit.Kind.RURAL)}
+    needed: dict[str, int] = {str(kind): len(bodies_for(kind)) for kind in (OrgUnit.Kind.URBAN, OrgUnit.Kind.RURAL)}
     rows = (
         OrgUnit.objects.filter(level=OrgUnit.Level.VILLAGE)
         .annotate(present=Count("bodies", filter=Q(bodies__exists=True)))

@@ -80,9 +80,11 @@ def test_nobody_else_reaches_the_admin(world: World, login) -> None:  # type: ig
 
 
 def test_it_unlocks_and_deactivates_accounts(world: World, login) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
     from django.utils import timezone
 
-    User.objects.filter(pk=world.alice.pk).update(locked_until=timezone.now() + timezone.timedelta(minutes=10))
+    User.objects.filter(pk=world.alice.pk).update(locked_until=timezone.now() + timedelta(minutes=10))
     client = login(world.sue)
     client.post(f"/accounts/manage/{world.alice.pk}/unlock/")
     assert not User.objects.get(pk=world.alice.pk).is_locked()

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from accounts.demo import ensure_demo_accounts
 
 # Later modules add their loaders here; each is skipped when its app is not installed.
-OPTIONAL_STEPS = [
+OPTIONAL_STEPS: list[tuple[str, dict[str, object]]] = [
     ("load_plan", {}),          # planning: the plan's tasks, actions and indicators
 ]
 # Run after the synthetic population (seed_demo) exists, in this order.
