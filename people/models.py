@@ -7,10 +7,15 @@ ID and phone numbers are stored only encrypted (*_enc), searchable through keyed
 hashes (*_hash), and displayed through their masked form (*_masked).
 """
 
-from django.db import models
+from typing import Any
 
-from accounts.scoping import ScopedQuerySet
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.scoping import NOTHING, ScopedQuerySet, scope_prefix
 from people.tags import Tag
+from places.codes import within
 
 
 class HouseholdQuerySet(ScopedQuerySet["Household"]):
@@ -102,6 +107,8 @@ class Resident(models.Model):
     registered_here = models.BooleanField("户籍在本村（社区）", default=True)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PRESENT, db_index=True)
     status_date = models.DateField("状态变更日期", null=True, blank=True)
+    anonymised_at = models.DateTimeField("匿名化时间", null=True, blank=True,
+                                         help_text="保存期满后身份信息已清除，仅留统计用记录")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -114,7 +121,11 @@ class Resident(models.Model):
             ("export_unmasked", "导出未脱敏的居民数据"),
             ("view_restricted_tags", "查看受限人员标签（社区矫正等）"),
         ]
-        indexes = [models.Index(fields=["unit", "status"], name="resident_unit_status")]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="resident_unit_status"),
+            # The paginated list: a subtree's rows of one status in (unit_code, id) order, read from the index.
+            models.Index(fields=["status", "unit", "id"], name="resident_status_unit_id"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=["present", "moved_out", "deceased"]), name="resident_status_valid"),
             models.CheckConstraint(condition=models.Q(gender__in=["M", "F"]), name="resident_gender_valid"),
@@ -137,4 +148,75 @@ class ResidentTag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["resident", "tag"], name="one_tag_once_per_resident"),
             models.CheckConstraint(condition=models.Q(tag__in=[t.value for t in Tag]), name="residenttag_tag_valid"),
+        ]
+
+
+class ResidentMoveQuerySet(models.QuerySet["ResidentMove"]):
+    def visible_to(self, user: Any) -> "ResidentMoveQuerySet":
+        """Moves out of or into the user's subtree (the old community keeps its trace)."""
+        prefix = scope_prefix(user)
+        if prefix is None:
+            return self.filter(NOTHING)
+        return self.filter(within("from_unit_id", prefix) | within("to_unit_id", prefix))
+
+
+class ResidentMove(models.Model):
+    """迁移记录 — a resident moved from one community to another (to_unit empty: out of the city).
+
+    The record itself moves; this row is the dated trace the old community keeps.
+    """
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="moves")
+    from_unit = models.ForeignKey("places.OrgUnit", to_field="code", db_column="from_unit_code", on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="迁出村（社区）")
+    to_unit = models.ForeignKey("places.OrgUnit", to_field="code", db_column="to_unit_code", on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="+", verbose_name="迁入村（社区）",
+                                help_text="为空表示迁出本市")
+    moved_on = models.DateField("迁移日期")
+    recorded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ResidentMoveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "迁移记录"
+        ordering = ["-moved_on", "-id"]
+        indexes = [
+            models.Index(fields=["from_unit", "moved_on"], name="residentmove_from_date"),
+            models.Index(fields=["to_unit", "moved_on"], name="residentmove_to_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_unit=models.F("to_unit")), name="residentmove_to_another_unit"),
+        ]
+
+
+class ResidentEvent(models.Model):
+    """履历 — what happened to a record and who did it; the summary never holds ID or phone numbers."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "登记"
+        UPDATED = "updated", "修改"
+        MOVED = "moved", "迁移"
+        STATUS = "status", "状态变更"
+        REVEAL = "reveal", "查看完整信息"
+        ANONYMISED = "anonymised", "匿名化"
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    at = models.DateTimeField("时间", default=timezone.now)
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    unit_code = models.CharField("当时所属单位", max_length=12, blank=True)
+    summary = models.CharField("摘要", max_length=300, blank=True)
+    reason = models.CharField("理由", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "居民履历"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["resident", "kind", "at"], name="residentevent_resident_kind")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["created", "updated", "moved", "status", "reveal", "anonymised"]),
+                name="residentevent_kind_valid",
+            ),
         ]
