@@ -1,0 +1,23 @@
+"""Indicator values for the planning module.
+
+PROVIDES maps an indicator code (planning/data/indicators.json) to a function
+(start, end) -> {unit code: (numerator, denominator)}, for every lowest-level unit the
+indicator is measured on (12-digit village/community codes; township codes for the
+township-level ones), as of `end`. Planning sums numerators and denominators up the
+tree by code prefix. The formulas are in docs/facilities.md.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from functools import partial
+
+from facilities import selectors
+
+
+def _as_of_end(code: str, start: dt.date, end: dt.date) -> dict[str, tuple[float, float]]:
+    return selectors.measure(code, selectors.CITY_PREFIX, end)
+
+
+PROVIDES: dict[str, Callable[[dt.date, dt.date], dict[str, tuple[float, float]]]] = {
+    code: partial(_as_of_end, code) for code in selectors.MEASURES
+}
