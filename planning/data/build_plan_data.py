@@ -195,7 +195,7 @@ def parse_tasks(lines: list[str]) -> tuple[list[dict], dict]:
 
 def parse_special_actions(lines: list[str]) -> list[dict]:
     part = section(lines, "附件2", None)
-    actions = []
+    actions: list[dict] = []
     action = requirement = ""
     for row in body_rows(part, ACTION_HEADER):
         action_cell, requirement_cell, content, target, lead = row
