@@ -63,4 +63,6 @@ def test_the_idle_warning_appears_before_sign_out(chromium_page, tree, world: Wo
     warning = page.get_by_role("alert").filter(has_text=re.compile("自动退出登录"))
     warning.wait_for(state="visible", timeout=15000)
     page.get_by_role("button", name="继续使用").click()
-    assert page.locator("#idle-warning").is_hidden()
+    page.locator("#idle-warning").wait_for(state="hidden", timeout=5000)
+    left = page.evaluate("fetch('/accounts/session/').then(r => r.json()).then(j => j.seconds_left)")
+    assert left > 25
