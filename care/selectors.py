@@ -52,9 +52,10 @@ def rows_in_period(as_of: date, tag: str = DEFAULT_TAG, prefix: str = "") -> Que
 
 def visit_rates(prefix: str, as_of: date, *, tag: str = DEFAULT_TAG, length: int = 12) -> dict[str, tuple[int, int]]:
     """{code prefix of the given length: (visited, due)} for the period of tag containing as_of."""
+    key = F("unit_id") if length == 12 else Substr("unit_id", 1, length)
     rows = (
         rows_in_period(as_of, tag, prefix)
-        .annotate(k=Substr("unit_id", 1, length)).values("k")
+        .annotate(k=key).values("k")
         .annotate(due=Count("id"), visited=Count("id", filter=Q(visited_on__lte=as_of)))
         .order_by()
     )
@@ -194,3 +195,18 @@ def month_of(day: date) -> tuple[date, date]:
     return month_bounds(day)
 
 
+
+
+def rates_all_units(as_of: date, tag: str = DEFAULT_TAG) -> dict[str, tuple[int, int]]:
+    """(visited, due) for every unit of the tree: one GROUP BY per village, rolled up by code prefix."""
+    by_village = visit_rates("1311", as_of, tag=tag, length=12)
+    prefixes = dict(OrgUnit.objects.values_list("code", "prefix"))
+    out: dict[str, list[int]] = {code: [0, 0] for code in prefixes}
+    by_prefix = {prefix: out[code] for code, prefix in prefixes.items()}
+    for code, (visited, due) in by_village.items():
+        for n in (4, 6, 9, 12):
+            cell = by_prefix.get(code[:n])
+            if cell is not None:
+                cell[0] += visited
+                cell[1] += due
+    return {code: (v[0], v[1]) for code, v in out.items()}
