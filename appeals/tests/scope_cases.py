@@ -1,0 +1,144 @@
+"""Every appeals route in the cross-scope walk: a request in bob's community must stay invisible to outsiders."""
+
+from importlib.util import find_spec
+from typing import Any
+
+from shequ.testing.scope import Probe, ScopeCase
+from shequ.testing.world import BOB_UNIT, World
+
+HEDONG = "131102002000"
+MARKER = "桥东南门垃圾无人清运SCOPE"
+
+
+def _appeal(world: World, *, owner: Any = None) -> Any:
+    from appeals import services
+
+    return services.file_appeal(actor=owner, category_code="sanitation", description=MARKER, unit_code=BOB_UNIT,
+                                phone="" if owner else "13800009999", address="桥东社区南门", rate_limit=False)
+
+
+def _resident_appeal(world: World) -> Any:
+    from accounts.models import User
+    from accounts.roles import Role
+
+    owner = User.objects.create(username="bobs-neighbour", role=Role.RESIDENT)
+    return _appeal(world, owner=owner)
+
+
+def _unchanged_state(pk: int, state: str) -> Any:
+    from appeals.models import Appeal
+
+    return lambda: Appeal.objects.get(pk=pk).state == state
+
+
+def _replied(world: World) -> Any:
+    from appeals import services
+
+    appeal = _resident_appeal(world)
+    services.accept(appeal=appeal, actor=world.bob)
+    services.reply(appeal=appeal, actor=world.bob, text="已处理")
+    return appeal
+
+
+def _rated_badly(world: World) -> Any:
+    from appeals import services
+
+    appeal = _replied(world)
+    rating = services.rate(appeal=appeal, actor=appeal.submitter, level=1, comment="差")
+    return appeal, rating
+
+
+def _extension(world: World) -> Probe:
+    from appeals import services
+    from appeals.models import Extension
+
+    appeal = _appeal(world)
+    services.accept(appeal=appeal, actor=world.bob)
+    ext = services.request_extension(appeal=appeal, actor=world.bob, days=2, reason="协调中")
+    return Probe(url=f"/appeals/extensions/{ext.pk}/decide/", method="post", kind="write", data={"approve": "1"},
+                 unchanged=lambda: Extension.objects.get(pk=ext.pk).decision == "pending")
+
+
+def _callback(world: World) -> Probe:
+    from appeals.models import Rectification
+
+    appeal, _ = _rated_badly(world)
+    rect = Rectification.objects.get(appeal=appeal)
+    return Probe(url=f"/appeals/rectifications/{rect.pk}/callback/", method="post", kind="write", data={"note": "回访"},
+                 unchanged=lambda: Rectification.objects.get(pk=rect.pk).callback_at is None)
+
+
+def _contest(world: World) -> Probe:
+    from appeals import services
+    from appeals.models import RatingAppeal
+
+    _, rating = _rated_badly(world)
+    contest = services.contest_rating(rating=rating, actor=world.bob, reason="误评")
+    return Probe(url=f"/appeals/contests/{contest.pk}/decide/", method="post", kind="write", data={"void": "1"},
+                 unchanged=lambda: RatingAppeal.objects.get(pk=contest.pk).decision == "pending")
+
+
+def _assist(world: World) -> Probe:
+    from appeals import services
+    from appeals.models import Assist
+
+    appeal = _appeal(world)
+    assist = services.add_assist(appeal=appeal, actor=world.bob, unit_code=HEDONG, note="请街道协调")
+    return Probe(url=f"/appeals/assists/{assist.pk}/reply/", method="post", kind="write", data={"note": "意见"},
+                 unchanged=lambda: Assist.objects.get(pk=assist.pk).done_at is None)
+
+
+def _photo(world: World) -> Probe:
+    from appeals.models import Photo
+
+    photo = Photo.objects.create(appeal=_appeal(world), image="appeals/none.jpg")
+    return Probe(url=f"/appeals/photos/{photo.pk}/")
+
+
+def _act(world: World) -> Probe:
+    appeal = _appeal(world)
+    return Probe(url=f"/appeals/{appeal.pk}/accept/", method="post", kind="write", data={"note": "x"},
+                 unchanged=_unchanged_state(appeal.pk, "submitted"))
+
+
+def _rate(world: World) -> Probe:
+    appeal = _replied(world)
+    return Probe(url=f"/appeals/mine/{appeal.tracking_no}/rate/", method="post", kind="write", data={"level": "5"},
+                 unchanged=_unchanged_state(appeal.pk, "replied"))
+
+
+CASES = [
+    ScopeCase("appeals/", lambda w: Probe(url="/appeals/?state=all", kind="list", marker=_appeal(w) and MARKER)),
+    ScopeCase("appeals/<int:pk>/", lambda w: Probe(url=f"/appeals/{_appeal(w).pk}/")),
+    ScopeCase("appeals/<int:pk>/<str:action>/", _act, methods=("post",)),
+    ScopeCase("appeals/mine/", lambda w: Probe(url="/appeals/mine/", kind="list", marker=_resident_appeal(w).tracking_no)),
+    ScopeCase("appeals/mine/<str:tracking_no>/", lambda w: Probe(url=f"/appeals/mine/{_resident_appeal(w).tracking_no}/")),
+    ScopeCase("appeals/mine/<str:tracking_no>/rate/", _rate, methods=("post",)),
+    ScopeCase("appeals/dashboard/", lambda w: Probe(url=f"/appeals/dashboard/?unit={HEDONG}")),
+    ScopeCase("appeals/dashboard/export.xlsx", lambda w: Probe(url=f"/appeals/dashboard/export.xlsx?unit={HEDONG}")),
+    ScopeCase("appeals/extensions/<int:pk>/decide/", _extension, methods=("post",)),
+    ScopeCase("appeals/rectifications/<int:pk>/callback/", _callback, methods=("post",)),
+    ScopeCase("appeals/contests/<int:pk>/decide/", _contest, methods=("post",)),
+    ScopeCase("appeals/assists/<int:pk>/reply/", _assist, methods=("post",)),
+    ScopeCase("appeals/photos/<int:pk>/", _photo),
+]
+
+OPEN_ROUTES = {
+    "appeals/new/": "the filing form: shows only the signed-in resident's own community",
+    "appeals/suggest/": "category suggestions for the text typed (no stored data)",
+    "appeals/communities/": "search of the division tree, which is public",
+    "appeals/track/": "shows one request only to whoever gives both its tracking number and the phone that filed it",
+    "appeals/intake/": "a blank form; staff can file only into their own subtree",
+    "api/appeals/classify": "classifies the text given; no stored data",
+}
+OPEN311_ROUTES = {
+    "open311/v2/discovery.<str:fmt>": "Open311 discovery document (public)",
+    "open311/v2/services.<str:fmt>": "Open311 service list: the 20 categories (public)",
+    "open311/v2/services/<str:code>.<str:fmt>": "Open311 service definition (public)",
+    "open311/v2/requests.<str:fmt>": "Open311 public request list: no personal data, by the specification",
+    "open311/v2/requests/<str:request_id>.<str:fmt>": "Open311 public request: no personal data",
+    "open311/v2/tokens/<str:token>.<str:fmt>": "Open311 token lookup: returns only the request id",
+}
+
+if find_spec("appeals.open311.urls") is not None:
+    OPEN_ROUTES.update(OPEN311_ROUTES)
