@@ -5,13 +5,21 @@ from importlib.util import find_spec
 
 from django.conf import settings
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
 from accounts.api import TokenAuth
 from accounts.api import router as auth_router
 from places.api import router as units_router
 
+class ChineseJSONRenderer(JSONRenderer):
+    """UTF-8 JSON: Chinese names stay readable instead of \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
     title="Shequ 社区服务信息系统 API",
     version="1",
     description="衡水市城乡社区服务信息系统。除区划树与规划任务等公开信息外，均需登录（Bearer 令牌或会话）。",
