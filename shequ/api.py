@@ -12,6 +12,7 @@ from accounts.api import TokenAuth
 from accounts.api import router as auth_router
 from places.api import router as units_router
 
+
 class ChineseJSONRenderer(JSONRenderer):
     """UTF-8 JSON: Chinese names stay readable instead of \\u escapes."""
 
