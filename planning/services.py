@@ -261,3 +261,69 @@ def enter_manual_value(*, indicator: Indicator, unit_code: str, period: str, num
                  detail={"indicator": indicator.code, "period": own.label, "value": row.value})
     engine.invalidate(unit_code, [indicator.code])
     return row
+
+
+# ---------------------------------------------------------------- deadlines
+
+
+def assignees(assignment: Assignment) -> list[User]:
+    users = User.objects.filter(is_active=True)
+    if assignment.unit_id:
+        return list(users.filter(role=Role.COUNTY_STAFF, unit_id=assignment.unit_id))
+    return list(users.filter(role=Role.DEPARTMENT_STAFF, department_id=assignment.department_id))
+
+
+def monitoring_staff() -> list[User]:
+    from planning.models import MONITORING_LEADS
+
+    return list(User.objects.filter(is_active=True, role=Role.DEPARTMENT_STAFF, department__code__in=MONITORING_LEADS))
+
+
+@transaction.atomic
+def check_deadlines(*, today: dt.date | None = None) -> dict[str, int]:
+    """Remind assignees before a report is due and escalate to the monitoring leads after; each at most once."""
+    from planning.conf import remind_days
+    from planning.models import LedgerNotice
+    from web.notify import notify_users
+
+    today = today or periods.today()
+    sent = {(n.assignment_id, n.period, n.kind) for n in LedgerNotice.objects.filter(assignment__year__gte=today.year - 1)}
+    reminders = escalations = 0
+    leads = monitoring_staff()
+    assignments = (Assignment.objects.filter(year__in=[today.year - 1, today.year])
+                   .select_related("task", "department", "unit").prefetch_related("reports"))
+    notices = []
+    for assignment in assignments:
+        done = {r.period for r in assignment.reports.all() if r.state in (ProgressReport.State.SUBMITTED, ProgressReport.State.ACCEPTED)}
+        for period in report_periods(assignment):
+            if period.label in done:
+                continue
+            due = due_date(period)
+            title = f"任务{assignment.task.number}「{assignment.task.heading}」{period.label} 进展"
+            url = f"/plan/assignments/{assignment.pk}/"
+            if due - dt.timedelta(days=remind_days()) <= today <= due and (assignment.pk, period.label, "reminder") not in sent:
+                notify_users(assignees(assignment), f"{title}请于 {due:%Y-%m-%d} 前报送", "工作台账到期提醒", url=url, kind="planning")
+                notices.append(LedgerNotice(assignment=assignment, period=period.label, kind="reminder"))
+                reminders += 1
+            elif today > due and (assignment.pk, period.label, "escalation") not in sent:
+                body = f"{assignment.assignee_name}未按期（{due:%Y-%m-%d}）报送，请督办。"
+                notify_users(assignees(assignment), f"{title}已逾期", body, url=url, kind="planning")
+                notify_users(leads, f"{title}逾期：{assignment.assignee_name}", body, url=url, kind="planning")
+                notices.append(LedgerNotice(assignment=assignment, period=period.label, kind="escalation"))
+                escalations += 1
+    LedgerNotice.objects.bulk_create(notices, ignore_conflicts=True)
+    if reminders or escalations:
+        audit.record(actor=None, action="planning.deadline_check", username="system",
+                     detail={"reminders": reminders, "escalations": escalations, "on": today.isoformat()})
+    return {"reminders": reminders, "escalations": escalations}
+
+
+def can_enter_any(user: Any, unit_code: str) -> bool:
+    """May the user enter a manual value for this unit for at least one indicator?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.role in (Role.CITY_STAFF, Role.COUNTY_STAFF):
+        return can_see_unit(user, unit_code)
+    if user.role == Role.DEPARTMENT_STAFF and user.department_id and engine.level_of(unit_code) == "city" and len(unit_code) == 12:
+        return any(user.department_id in lead_department_ids(i) for i in Indicator.objects.all())
+    return False

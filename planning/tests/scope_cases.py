@@ -1,19 +1,146 @@
-"""Every planning route: the plan's text is public; values, ledger and reports are scoped."""
+"""Every planning route: the plan's text is public; values, ledger and reports are scoped.
+
+Ledger objects live at county level: the probe is 桃城区's assignment (bob's county) with a
+draft report; drafts are seen only by the assignee and the city, so no outsider — not even
+the monitoring leads' department (erin, 市民政局) — may see it.
+"""
+
+from typing import Any
 
 from shequ.testing.scope import Probe, ScopeCase
-from shequ.testing.world import BOB_UNIT, World
+from shequ.testing.world import BOB_UNIT, TAOCHENG, World
+
+MARKER = "桥东进展报告-探针"
 
 
-def _values_api(world: World) -> Probe:
-    return Probe(url=f"/api/plan/values?unit={BOB_UNIT}&period=2025")
+def _setup(world: World) -> Any:
+    from planning.models import Assignment, Evidence, PlanTask, ProgressReport
+    from planning.services import load_plan
+
+    if not PlanTask.objects.exists():
+        load_plan()
+    task = PlanTask.objects.get(number=22)  # led by 市委政法委: erin's department is not on it
+    assignment, _ = Assignment.objects.get_or_create(task=task, year=2025, role=Assignment.Role.COUNTY, unit_id=TAOCHENG)
+    report, _ = ProgressReport.objects.get_or_create(
+        assignment=assignment, period="2025-Q1",
+        defaults={"unit_id": TAOCHENG, "narrative": MARKER, "percent": 30, "author": world.carl},
+    )
+    evidence = Evidence.objects.filter(report=report).first()
+    if evidence is None:
+        from django.core.files.base import ContentFile
+
+        evidence = Evidence(report=report, name="证明.pdf", uploaded_by=world.carl)
+        evidence.file.save("probe.pdf", ContentFile(b"%PDF-1.4 probe"), save=True)
+    return assignment, report, evidence
+
+
+def _unchanged_report(world: World) -> Any:
+    def check() -> bool:
+        from planning.models import ProgressReport
+
+        return ProgressReport.objects.filter(narrative=MARKER, state="draft", percent=30).exists()
+
+    return check
+
+
+def _manual_unchanged() -> bool:
+    from planning.models import ManualValue
+
+    return not ManualValue.objects.filter(unit_id=BOB_UNIT).exists()
+
+
+def _assignment(world: World) -> Probe:
+    assignment, _, _ = _setup(world)
+    return Probe(url=f"/plan/assignments/{assignment.pk}/")
+
+
+def _submit(world: World) -> Probe:
+    assignment, _, _ = _setup(world)
+    return Probe(url=f"/plan/assignments/{assignment.pk}/report/", method="post", kind="write",
+                 data={"period": "2025-Q1", "narrative": "篡改", "percent": "99"}, unchanged=_unchanged_report(world))
+
+
+def _report(world: World) -> Probe:
+    _, report, _ = _setup(world)
+    return Probe(url=f"/plan/reports/{report.pk}/")
+
+
+def _review(world: World) -> Probe:
+    _, report, _ = _setup(world)
+    return Probe(url=f"/plan/reports/{report.pk}/review/", method="post", kind="write",
+                 data={"decision": "return", "comment": "x"}, unchanged=_unchanged_report(world))
+
+
+def _evidence(world: World) -> Probe:
+    _, _, evidence = _setup(world)
+    return Probe(url=f"/plan/evidence/{evidence.pk}/")
+
+
+def _ledger(world: World) -> Probe:
+    _setup(world)
+    return Probe(url="/plan/ledger/?year=2025", kind="list", marker=f"/plan/assignments/{_setup(world)[0].pk}/")
+
+
+def _ledger_export(world: World) -> Probe:
+    _setup(world)
+    return Probe(url="/plan/ledger/export.xlsx?year=2025", kind="list", marker="桃城区")
+
+
+def _reviews(world: World) -> Probe:
+    _setup(world)
+    return Probe(url="/plan/reviews/", kind="list", marker=MARKER)
+
+
+def _manual_post(world: World) -> Probe:
+    from planning.models import PlanTask
+    from planning.services import load_plan
+
+    if not PlanTask.objects.exists():
+        load_plan()
+    return Probe(url=f"/plan/units/{BOB_UNIT}/manual/", method="post", kind="write",
+                 data={"indicator": "villages_with_5g_share", "period": "2025", "numerator": "1", "denominator": "1",
+                       "source": "x", "source_date": "2025-01-01"}, unchanged=_manual_unchanged)
+
+
+def _load(world: World) -> None:
+    from planning.models import PlanTask
+    from planning.services import load_plan
+
+    if not PlanTask.objects.exists():
+        load_plan()
+
+
+def _unit_page(path: str) -> Any:
+    def make(world: World) -> Probe:
+        _load(world)
+        return Probe(url=path)
+
+    return make
 
 
 CASES = [
-    ScopeCase("api/plan/values", _values_api),
+    ScopeCase("api/plan/values", _unit_page(f"/api/plan/values?unit={BOB_UNIT}&period=2025")),
+    ScopeCase("plan/units/<str:code>/", _unit_page(f"/plan/units/{BOB_UNIT}/")),
+    ScopeCase("plan/units/<str:code>/indicators/<str:indicator>/",
+              _unit_page(f"/plan/units/{BOB_UNIT}/indicators/rural_facility_coverage/")),
+    ScopeCase("plan/units/<str:code>/manual/", _unit_page(f"/plan/units/{BOB_UNIT}/manual/")),
+    ScopeCase("plan/units/<str:code>/manual/", _manual_post, methods=("post",)),
+    ScopeCase("plan/units/<str:code>/evaluation.pdf", _unit_page(f"/plan/units/{BOB_UNIT}/evaluation.pdf?year=2025")),
+    ScopeCase("plan/units/<str:code>/evaluation.xlsx", _unit_page(f"/plan/units/{BOB_UNIT}/evaluation.xlsx?year=2025")),
+    ScopeCase("plan/assignments/<int:pk>/", _assignment),
+    ScopeCase("plan/assignments/<int:pk>/report/", _submit, methods=("post",)),
+    ScopeCase("plan/reports/<int:pk>/", _report),
+    ScopeCase("plan/reports/<int:pk>/review/", _review, methods=("post",)),
+    ScopeCase("plan/evidence/<int:pk>/", _evidence),
+    ScopeCase("plan/ledger/", _ledger),
+    ScopeCase("plan/ledger/export.xlsx", _ledger_export),
+    ScopeCase("plan/reviews/", _reviews),
 ]
 
 OPEN_ROUTES = {
     "api/plan/tasks": "附件1 is a published document (the task list, no place data)",
     "api/plan/tasks/<number>": "one published task with a citywide progress summary (counts only)",
     "api/plan/indicators": "the published indicator catalogue",
+    "plan/": "redirects to the user's own unit dashboard or ledger",
+    "plan/tasks/": "附件1 as a page: the published task list",
 }
