@@ -1,0 +1,132 @@
+"""JSON API of the care module (/api/care/): the same scoping as the pages; notes never in lists."""
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from accounts.scoping import get_visible_or_404
+from care import selectors, services
+from care.models import DueVisit, Visit
+from care.periods import today
+from people.models import Resident
+from places.selectors import unit_for_user
+
+router = Router(tags=["care"])
+
+
+class DueOut(Schema):
+    id: int
+    resident_id: int
+    resident_name: str
+    unit_code: str
+    tag: str
+    period_start: date
+    period_end: date
+    assignee_id: int | None
+    volunteer_name: str
+    visited_on: date | None
+
+
+class VisitOut(Schema):
+    id: int
+    resident_id: int
+    visited_at: datetime
+    visitor: str
+    method: str
+    health: str
+    home_safety: str
+    living: str
+    mood: str
+    needs_action: bool
+    has_notes: bool
+
+
+class VisitIn(Schema):
+    visited_at: datetime
+    method: str
+    health: str
+    home_safety: str
+    living: str
+    mood: str
+    needs: str = ""
+    needs_action: bool = False
+    notes: str = ""
+    visitor_name: str = ""
+    lat: float | None = None
+    lng: float | None = None
+
+
+class RateOut(Schema):
+    code: str
+    name: str
+    due: int
+    visited: int
+    rate: float | None
+
+
+class ComplianceOut(Schema):
+    code: str
+    as_of: date
+    due: int
+    visited: int
+    rate: float | None
+    children: list[RateOut]
+
+
+def _visit_out(v: Visit) -> dict[str, object]:
+    return {"id": v.pk, "resident_id": v.resident_id, "visited_at": v.visited_at, "visitor": v.visitor_label, "method": v.method,
+            "health": v.health, "home_safety": v.home_safety, "living": v.living, "mood": v.mood,
+            "needs_action": v.needs_action, "has_notes": bool(v.notes)}
+
+
+@router.get("/due", response=list[DueOut], summary="Due visits in the current period (scoped; ?unit= narrows)")
+def due_list(request: HttpRequest, unit: str = "", mine: bool = False) -> list[dict[str, object]]:
+    on = today()
+    qs = DueVisit.objects.visible_to(request.user).filter(period_start__lte=on, period_end__gte=on).filter(selectors.due_q(on))
+    if unit:
+        qs = qs.filter(unit_id__startswith=unit_for_user(request.user, unit).prefix)
+    if mine:
+        qs = qs.filter(assignee=request.user)  # type: ignore[misc]
+    return [
+        {"id": d.pk, "resident_id": d.resident_id, "resident_name": d.resident.name, "unit_code": d.unit_id, "tag": d.tag,
+         "period_start": d.period_start, "period_end": d.period_end, "assignee_id": d.assignee_id,
+         "volunteer_name": d.volunteer_name, "visited_on": d.visited_on}
+        for d in qs.select_related("resident").order_by("unit_id", "id")[:2000]
+    ]
+
+
+@router.get("/residents/{resident_id}/visits", response=list[VisitOut], summary="A resident's visits (notes omitted)")
+def resident_visits(request: HttpRequest, resident_id: int) -> list[dict[str, object]]:
+    resident = get_visible_or_404(Resident.objects.visible_to(request.user), pk=resident_id)
+    return [_visit_out(v) for v in selectors.visits_of(request.user, resident)]
+
+
+@router.post("/residents/{resident_id}/visits", response={201: VisitOut}, summary="Record a visit")
+def record_visit(request: HttpRequest, resident_id: int, payload: VisitIn) -> tuple[int, dict[str, object]]:
+    resident = get_visible_or_404(Resident.objects.visible_to(request.user), pk=resident_id)
+    try:
+        visit = services.record_visit(actor=request.user, resident=resident, **payload.dict())  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise HttpError(400, "；".join(exc.messages)) from exc
+    return 201, _visit_out(visit)
+
+
+@router.get("/compliance/{code}", response=ComplianceOut, summary="Monthly visit rate of a unit and its children")
+def compliance(request: HttpRequest, code: str, as_of: date | None = None) -> dict[str, object]:
+    unit = unit_for_user(request.user, code)
+    on = min(as_of or today(), today())
+    data = selectors.compliance(unit, on)
+    return {"code": unit.code, "as_of": on, "due": data["due"], "visited": data["visited"], "rate": data["rate"],
+            "children": [{"code": c["unit"].code, "name": c["unit"].name, "due": c["due"], "visited": c["visited"], "rate": c["rate"]}
+                         for c in data["children"]]}
+
+
+@router.get("/notices/{notice_id}/rates", summary="Acknowledgement rate of an emergency notice per unit")
+def notice_rates(request: HttpRequest, notice_id: int) -> dict[str, object]:
+    notice = get_visible_or_404(selectors.notices_for(request.user), pk=notice_id)
+    rates = selectors.ack_rates(notice)
+    return {"total": rates["total"], "acked": rates["acked"], "rate": rates["rate"],
+            "units": [{k: u[k] for k in ("code", "name", "total", "acked", "rate")} for u in rates["units"]]}

@@ -1,0 +1,23 @@
+"""Top navigation links of the care module, per role."""
+
+from typing import Any
+
+from django.urls import reverse
+
+from accounts.roles import Role
+from accounts.scoping import scope_prefix
+
+
+def items(user: Any) -> list[dict[str, str]]:
+    if user.role == Role.RESIDENT:
+        return [{"label": "应急通知订阅", "url": reverse("care:opt-in")}] if hasattr(user, "resident_record") else []
+    if scope_prefix(user) is None:
+        return []
+    links = []
+    if user.role == Role.COMMUNITY_WORKER:
+        links.append({"label": "我的探访", "url": reverse("care:my")})
+    links.append({"label": "探访达标", "url": reverse("care:compliance", args=[user.unit_id])})
+    links.append({"label": "应急", "url": reverse("care:readiness", args=[user.unit_id])})
+    if user.role != Role.COMMUNITY_WORKER:
+        links.append({"label": "应急通知", "url": reverse("care:notices")})
+    return links
