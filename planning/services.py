@@ -269,8 +269,8 @@ def enter_manual_value(*, indicator: Indicator, unit_code: str, period: str, num
 def assignees(assignment: Assignment) -> list[User]:
     users = User.objects.filter(is_active=True)
     if assignment.unit_id:
-        return list(users.filter(role=Role.COUNTY_STAFF, unit_id=assignment.unit_id))
-    return list(users.filter(role=Role.DEPARTMENT_STAFF, department_id=assignment.department_id))
+        return list(users.filter(role=Role.COUNTY_STAFF, unit=assignment.unit))
+    return list(users.filter(role=Role.DEPARTMENT_STAFF, department=assignment.department))
 
 
 def monitoring_staff() -> list[User]:

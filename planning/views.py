@@ -38,7 +38,7 @@ def _year(request: HttpRequest) -> int:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     code = selectors.home_unit(request.user)
-    if code is not None and request.user.role in (Role.CITY_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.COMMUNITY_WORKER):
+    if code is not None and getattr(request.user, "role", "") in (Role.CITY_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.COMMUNITY_WORKER):
         return redirect("planning:dashboard", code=code)
     return redirect("planning:ledger")
 
@@ -55,7 +55,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     children = list(unit.children.order_by("code"))
     table = engine.values([unit.code] + [c.code for c in children], period)
     own = table[unit.code]
-    child_rows = []
+    child_rows: list[dict[str, Any]] = []
     for child in children:
         counts = {s: 0 for s in engine.STATUS_LABELS}
         for value in table[child.code]:
@@ -80,7 +80,7 @@ def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpRes
     period = _period(request, ind.period_type)
     children = list(unit.children.order_by("code"))
     table = engine.values([unit.code] + [c.code for c in children], period, indicators=[ind])
-    ranked = sorted(
+    ranked: list[dict[str, Any]] = sorted(
         ({"unit": c, "value": table[c.code][0]} for c in children),
         key=lambda r: (r["value"].value is None, -(r["value"].value or 0) if ind.direction != "at_most" else (r["value"].value or 0)),
     )
@@ -90,7 +90,7 @@ def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpRes
     for p in series_periods:
         value = engine.values([unit.code], p, indicators=[ind])[unit.code][0]
         trend.append({"period": p.label, "value": value.value, "expected": engine.expected_value(ind, p.end)})
-    history = ManualValue.objects.filter(indicator=ind, unit_id=unit.code).select_related("entered_by")[:20]
+    history = ManualValue.objects.filter(indicator=ind, unit=unit).select_related("entered_by")[:20]
     return render(request, "planning/indicator_detail.html", {
         "unit": unit, "indicator": ind, "period": period, "value": table[unit.code][0], "ranked": ranked, "gaps": gaps,
         "trend": trend, "history": history,
@@ -124,7 +124,7 @@ def manual_value(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, "已填报。")
             return redirect("planning:manual", code=unit.code)
-    recent = ManualValue.objects.filter(unit_id=unit.code).select_related("indicator", "entered_by")[:30]
+    recent = ManualValue.objects.filter(unit=unit).select_related("indicator", "entered_by")[:30]
     computed = set(engine.providers.discover())
     return render(request, "planning/manual_value.html", {"unit": unit, "form": form, "recent": recent, "computed": computed})
 
@@ -182,7 +182,7 @@ class ReportForm(forms.Form):
     narrative = forms.CharField(label="工作进展", widget=forms.Textarea(attrs={"rows": 5}))
     percent = forms.IntegerField(label="完成进度（%）", min_value=0, max_value=100)
     milestones = forms.CharField(label="已完成节点（每行一项）", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    files = forms.FileField(label="佐证材料", required=False)
+    evidence = forms.FileField(label="佐证材料", required=False)
 
     def __init__(self, *args: Any, period_choices: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -216,7 +216,7 @@ def submit_report(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.save_report(assignment=assignment, period=data["period"], narrative=data["narrative"],
                              percent=data["percent"], milestones=data["milestones"], submit="draft" not in request.POST,
-                             actor=request.user, files=request.FILES.getlist("files"))  # type: ignore[arg-type]
+                             actor=request.user, files=request.FILES.getlist("evidence"))  # type: ignore[arg-type]
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
