@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from accounts.scoping import get_visible_or_404
@@ -105,13 +105,13 @@ def resident_visits(request: HttpRequest, resident_id: int) -> list[dict[str, ob
 
 
 @router.post("/residents/{resident_id}/visits", response={201: VisitOut}, summary="Record a visit")
-def record_visit(request: HttpRequest, resident_id: int, payload: VisitIn) -> tuple[int, dict[str, object]]:
+def record_visit(request: HttpRequest, resident_id: int, payload: VisitIn) -> Status:
     resident = get_visible_or_404(Resident.objects.visible_to(request.user), pk=resident_id)
     try:
         visit = services.record_visit(actor=request.user, resident=resident, **payload.dict())  # type: ignore[arg-type]
     except ValidationError as exc:
         raise HttpError(400, "；".join(exc.messages)) from exc
-    return 201, _visit_out(visit)
+    return Status(201, _visit_out(visit))
 
 
 @router.get("/compliance/{code}", response=ComplianceOut, summary="Monthly visit rate of a unit and its children")
