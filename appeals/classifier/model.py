@@ -43,7 +43,7 @@ RANDOM_STATE = 20261128
 
 # Hyper-parameters chosen by cross-validation on train.csv only
 # (see ``appeals.classifier.train --tune``).
-DEFAULT_C = 10.0
+DEFAULT_C = 30.0
 
 _PUNCT_OR_SPACE = re.compile(r"^[\W_]+$", re.UNICODE)
 
