@@ -185,7 +185,7 @@ class Importer:
         if code not in self.units:
             raise CellError(CODE, code, "区划代码不存在（应为12位统计用区划代码）")
         unit = self.units[code]
-        if not services._actor_may_write(self.actor, unit.code):
+        if not services.actor_may_write(self.actor, unit.code):
             raise CellError(CODE, code, "不在您的管辖范围内")
         return unit
 

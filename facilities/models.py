@@ -167,6 +167,11 @@ class Facility(models.Model):
     def activity_share(self) -> float | None:
         return float(self.activity_area / self.building_area) if self.building_area else None
 
+    @property
+    def activity_percent(self) -> str:
+        share = self.activity_share
+        return "" if share is None else f"{share:.0%}"
+
     def hours_by_day(self) -> list[tuple[str, str]]:
         hours = list(self.opening_hours or []) + [""] * 7
         return list(zip(WEEKDAY_LABELS, hours[:7]))

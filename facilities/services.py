@@ -40,13 +40,13 @@ PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 
-def _actor_may_write(actor: User | None, unit_code: str) -> bool:
+def actor_may_write(actor: User | None, unit_code: str) -> bool:
     """None is an operator's command (import_facilities); staff write inside their own subtree."""
     return actor is None or (actor.role != Role.RESIDENT and can_see_unit(actor, unit_code))
 
 
 def check_unit_scope(actor: User | None, unit: OrgUnit) -> None:
-    if not _actor_may_write(actor, unit.code):
+    if not actor_may_write(actor, unit.code):
         raise PermissionError("不在您的管辖范围内")
 
 
@@ -225,7 +225,7 @@ def update_facility(*, actor: User | None, facility: Facility, data: FacilityInp
 
 
 def check_unit_scope_code(actor: User | None, code: str) -> None:
-    if not _actor_may_write(actor, code):
+    if not actor_may_write(actor, code):
         raise PermissionError("不在您的管辖范围内")
 
 

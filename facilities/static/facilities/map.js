@@ -1,0 +1,59 @@
+/* Facilities map: facility and service-point layers and the 15-minute circles (Leaflet). */
+(function () {
+  "use strict";
+  var el = document.getElementById("facility-map");
+  var source = document.getElementById("map-data");
+  if (!el || !source || typeof L === "undefined") { return; }
+  var data = JSON.parse(source.textContent);
+  var map = L.map(el, { zoomControl: true, attributionControl: !!data.tiles });
+  if (data.tiles) {
+    L.tileLayer(data.tiles, { maxZoom: 18, attribution: data.attribution || "" }).addTo(map);
+  }
+  L.control.scale({ imperial: false }).addTo(map);
+  function esc(text) {
+    var div = document.createElement("div");
+    div.textContent = text == null ? "" : String(text);
+    return div.innerHTML;
+  }
+  function popup(item) {
+    return "<strong><a href=\"" + esc(item.url) + "\">" + esc(item.name) + "</a></strong><br>" + esc(item.kind) + " · " + esc(item.status);
+  }
+  var facilities = L.layerGroup(), points = L.layerGroup(), circles = L.layerGroup();
+  var bounds = [];
+  data.facilities.forEach(function (f) {
+    if (f.lat === null || f.lng === null) { return; }
+    bounds.push([f.lat, f.lng]);
+    L.circleMarker([f.lat, f.lng], { radius: 8, color: "#8a1c1c", fillColor: "#c0392b", fillOpacity: 0.9, weight: 2 })
+      .bindPopup(popup(f)).bindTooltip(f.name).addTo(facilities);
+    if (f.fitness) {
+      L.circle([f.lat, f.lng], { radius: data.radius, color: "#1e7b34", fillColor: "#2ecc71", fillOpacity: 0.12, weight: 1 })
+        .addTo(circles);
+    }
+  });
+  data.points.forEach(function (p) {
+    if (p.lat === null || p.lng === null) { return; }
+    bounds.push([p.lat, p.lng]);
+    L.circleMarker([p.lat, p.lng], { radius: 6, color: "#1f4e8c", fillColor: "#3b82f6", fillOpacity: 0.9, weight: 2 })
+      .bindPopup(popup(p)).bindTooltip(p.name).addTo(points);
+  });
+  facilities.addTo(map); points.addTo(map); circles.addTo(map);
+  var overlays = {};
+  overlays["服务设施"] = facilities;
+  overlays["便民服务网点"] = points;
+  overlays["15分钟健身圈"] = circles;
+  L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+  var legend = L.control({ position: "bottomleft" });
+  legend.onAdd = function () {
+    var div = L.DomUtil.create("div", "map-legend");
+    div.innerHTML = "<i style=\"background:#c0392b\"></i>服务设施<br><i style=\"background:#3b82f6\"></i>便民服务网点<br>" +
+      "<i style=\"background:#2ecc71;opacity:.5\"></i>15分钟健身圈（" + esc(data.radius) + " 米）";
+    return div;
+  };
+  legend.addTo(map);
+  if (bounds.length) {
+    map.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 });
+  } else {
+    map.setView([37.739, 115.67], 11);  // 衡水市区
+  }
+  el.dataset.ready = String(bounds.length);
+}());
