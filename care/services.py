@@ -343,7 +343,8 @@ def end_disaster_officer(*, actor: User, officer: DisasterOfficer, on: date | No
 def add_shelter(*, actor: User, unit_code: str, name: str, kind: str, capacity: int, address: str = "",
                 lat: float | None = None, lng: float | None = None, facilities: Sequence[str] = ()) -> EmergencyShelter:
     _require_scope(actor, unit_code)
-    if not OrgUnit.objects.filter(code=unit_code).exists():
+    unit = OrgUnit.objects.filter(code=unit_code).first()
+    if unit is None:
         raise ValidationError("单位不存在。")
     if not name.strip():
         raise ValidationError("请填写避难场所名称。")
@@ -354,7 +355,7 @@ def add_shelter(*, actor: User, unit_code: str, name: str, kind: str, capacity: 
     known = {k for k, _ in SHELTER_FACILITIES}
     if any(f not in known for f in facilities):
         raise ValidationError("未知的设施类型。")
-    shelter = EmergencyShelter.objects.create(unit=OrgUnit(code=unit_code), name=name.strip()[:100], kind=kind,
+    shelter = EmergencyShelter.objects.create(unit=unit, name=name.strip()[:100], kind=kind,
                                               capacity=int(capacity), address=address.strip()[:200], lat=lat, lng=lng, facilities=list(facilities))
     audit.record(actor=actor, action="care.shelter_added", obj=shelter)
     return shelter

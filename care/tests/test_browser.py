@@ -1,0 +1,43 @@
+"""A worker records a visit on a 375px phone in elder mode (Debian's Chromium through Playwright)."""
+
+import pytest
+
+from care import services
+from care.models import Visit
+from care.periods import today
+from care.tests.factories import resident
+from shequ.testing.world import BOB_UNIT, PASSWORD, World
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_records_a_visit_on_a_small_phone_in_elder_mode(chromium_page, tree, world: World) -> None:  # type: ignore[no-untyped-def]
+    page = chromium_page
+    base = page.base_url
+    person = resident(BOB_UNIT, "special_hardship_elderly", name="王秀英")
+    services.generate_visit_plans(month=today().replace(day=1))
+    world.bob.elder_mode = True
+    world.bob.save(update_fields=["elder_mode"])
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill("bob")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/care/my/")
+    assert page.get_by_role("heading", name="本月我的探访").is_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"page scrolls sideways ({width}px)"
+    page.get_by_role("link", name="记录探访").click()
+    page.wait_for_url(f"{base}/care/residents/{person.pk}/visit/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.get_by_label("电话").check()
+    page.locator("fieldset", has_text="精神状态").get_by_label("一般").check()
+    page.get_by_label("需求").fill("想要老年餐")
+    target = page.get_by_role("button", name="保存探访").bounding_box()
+    assert target is not None and target["height"] >= 60
+    page.get_by_role("button", name="保存探访").click()
+    page.wait_for_url(f"{base}/care/residents/{person.pk}/")
+    assert page.get_by_text("由 Bob 探访").is_visible()
+    visit = Visit.objects.get()
+    assert (visit.method, visit.mood, visit.needs) == ("phone", "fair", "想要老年餐")
