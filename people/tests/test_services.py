@@ -243,3 +243,24 @@ def test_it_anonymises_records_after_the_retention_period(world):  # type: ignor
     recent.refresh_from_db()
     assert recent.anonymised_at is None and recent.id_number_enc
     assert services.apply_retention(today=dt.date(2026, 6, 1)) == 0
+
+
+def test_it_applies_retention_from_the_command_and_the_task(world, settings):  # type: ignore[no-untyped-def]
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from people.tasks import apply_retention_task
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    first, second = resident(BOB_UNIT), resident(BOB_UNIT)
+    services.set_status(actor=world.bob, resident=first, status="moved_out", on=dt.date(2020, 1, 1))
+    services.set_status(actor=world.bob, resident=second, status="moved_out", on=dt.date(2020, 1, 1))
+    out = StringIO()
+    call_command("apply_retention", "--date", "2024-01-01", "--dry-run", stdout=out)
+    assert "1 条" not in out.getvalue() and "2 条" in out.getvalue()
+    call_command("apply_retention", "--date", "2022-12-31", stdout=out)
+    assert "已匿名化 0 条" in out.getvalue()
+    apply_retention_task.enqueue("2024-01-01")
+    assert Resident.objects.filter(anonymised_at__isnull=False).count() == 2
+    assert AuditEntry.objects.filter(action="people.retention").count() == 2
