@@ -217,7 +217,7 @@ class ProgressReport(models.Model):
     percent = models.PositiveSmallIntegerField("完成进度（%）", default=0)
     milestones = models.TextField("已完成节点", blank=True)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DRAFT)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     submitted_at = models.DateTimeField(null=True, blank=True)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
@@ -282,7 +282,7 @@ class ManualValue(models.Model):
     denominator = models.FloatField("分母")
     source = models.CharField("数据来源", max_length=200)
     source_date = models.DateField("数据日期")
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     entered_at = models.DateTimeField(auto_now_add=True)
 
     objects = ManualValueQuerySet.as_manager()

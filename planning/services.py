@@ -199,7 +199,7 @@ def review_report(*, report: ProgressReport, accept: bool, comment: str = "", ac
     from web.notify import notify_user
 
     verb = "已通过" if accept else "被退回"
-    if locked.author.is_active:
+    if locked.author is not None and locked.author.is_active:
         notify_user(locked.author, f"任务{locked.assignment.task.number}（{locked.period}）进展报告{verb}",
                     comment.strip() or verb, url=f"/plan/assignments/{locked.assignment_id}/", kind="planning")
     return locked
