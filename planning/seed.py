@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import audit
+from places.models import OrgUnit
 from planning import periods, services
 from planning.models import Assignment, Indicator, ManualValue, PlanTask, ProgressReport
-from places.models import OrgUnit
 
 NARRATIVES = [
     "已召开专题推进会，制定年度工作方案，明确责任分工和时间节点。",
@@ -61,10 +61,11 @@ def seed() -> dict[str, int]:
     ProgressReport.objects.bulk_create(new, batch_size=2000)
     created_reports = len(new)
     indicators = {i.code: i for i in Indicator.objects.all()}
-    for code, unit, period, num, den, source in MANUAL:
-        if code not in indicators or ManualValue.objects.filter(indicator__code=code, unit_id=unit, period=period).exists():
+    for code, unit_code, label, num, den, source in MANUAL:
+        unit = OrgUnit.objects.get(code=unit_code)
+        if code not in indicators or ManualValue.objects.filter(indicator__code=code, unit=unit, period=label).exists():
             continue
-        ManualValue.objects.create(indicator=indicators[code], unit=OrgUnit.objects.get(code=unit), period=period,
+        ManualValue.objects.create(indicator=indicators[code], unit=unit, period=label,
                                    numerator=num, denominator=den, source=source, source_date=dt.date(2025, 12, 31))
         created_values += 1
     audit.record(actor=None, action="planning.seed", username="seed_planning",
