@@ -12,13 +12,20 @@ from accounts import services
 from accounts.roles import ADMIN_ROLES, Role
 from places import selectors as place_selectors
 from web.context import ELDER_COOKIE, elder_mode_on
+from web.models import Notification
 
 
 def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not user.is_authenticated:
         return render(request, "web/landing.html")
-    context: dict[str, Any] = {"role_label": Role(user.role).label}
+    context: dict[str, Any] = {
+        "role_label": Role(user.role).label,
+        "unread": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+    }
+    if user.role == Role.RESIDENT:
+        context["community"] = user.unit
+        return render(request, "web/home_resident.html", context)
     if user.unit_id:
         unit = user.unit
         context.update(
@@ -48,3 +55,28 @@ def toggle_elder_mode(request: HttpRequest) -> HttpResponse:
 @login_required
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accessibility.html")
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own inbox (站内消息)."""
+    from django.core.paginator import Paginator
+
+    inbox = Notification.objects.filter(user=request.user)
+    page = Paginator(inbox, 30).get_page(request.GET.get("page"))
+    return render(request, "web/notifications.html", {"page": page})
+
+
+@require_POST
+@login_required
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.shortcuts import get_object_or_404
+    from django.utils import timezone
+
+    note = get_object_or_404(Notification, pk=pk, user=request.user)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
+        return redirect(note.url)
+    return redirect("web:notifications")
