@@ -62,7 +62,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
     """The signed-in user's own inbox (站内消息)."""
     from django.core.paginator import Paginator
 
-    inbox = Notification.objects.filter(user=request.user)
+    user: Any = request.user
+    inbox = Notification.objects.filter(user=user)
     page = Paginator(inbox, 30).get_page(request.GET.get("page"))
     return render(request, "web/notifications.html", {"page": page})
 
@@ -73,7 +74,8 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     from django.shortcuts import get_object_or_404
     from django.utils import timezone
 
-    note = get_object_or_404(Notification, pk=pk, user=request.user)
+    user: Any = request.user
+    note = get_object_or_404(Notification, pk=pk, user=user)
     if note.read_at is None:
         note.read_at = timezone.now()
         note.save(update_fields=["read_at"])
