@@ -206,7 +206,7 @@ def create_facility(*, actor: User | None, data: FacilityInput) -> Facility:
 
 @transaction.atomic
 def update_facility(*, actor: User | None, facility: Facility, data: FacilityInput) -> Facility:
-    check_unit_scope(actor, facility.unit_id)  # type: ignore[arg-type]
+    check_unit_scope_code(actor, facility.unit_id)  # type: ignore[arg-type]
     check_unit_scope(actor, data.unit)
     facility = Facility.objects.select_for_update().get(pk=facility.pk)
     _raise(validate_facility(data))

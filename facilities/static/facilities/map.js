@@ -41,7 +41,7 @@
   overlays["服务设施"] = facilities;
   overlays["便民服务网点"] = points;
   overlays["15分钟健身圈"] = circles;
-  L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+  L.control.layers(null, overlays, { collapsed: window.innerWidth < 700 }).addTo(map);
   var legend = L.control({ position: "bottomleft" });
   legend.onAdd = function () {
     var div = L.DomUtil.create("div", "map-legend");
