@@ -128,7 +128,7 @@ def test_it_shows_the_map_with_and_without_tiles(world, login, settings) -> None
     data = json.loads(page.split('id="map-data" type="application/json">')[1].split("</script>")[0])
     assert data["tiles"] == "" and data["radius"] == 1000 and data["facilities"][0]["fitness"] is True
     settings.MAP_TILE_URL = "https://tiles.example.test/{z}/{x}/{y}.png"
-    page = client.get(f"/facilities/units/131102002000/map/").content.decode()
+    page = client.get("/facilities/units/131102002000/map/").content.decode()
     assert "tiles.example.test" in page and "未配置底图" not in page
 
 
