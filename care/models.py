@@ -111,8 +111,8 @@ class Visit(models.Model):
     unit = models.ForeignKey("places.OrgUnit", to_field="code", db_column="unit_code", on_delete=models.PROTECT,
                              related_name="+", verbose_name="所属村（社区）")
     visited_at = models.DateTimeField("探访时间", db_index=True)
-    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_visits",
-                                verbose_name="记录人")
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="care_visits",
+                                verbose_name="记录人", help_text="空：志愿者或纸质台账补录，见探访人")
     visitor_name = models.CharField("探访人", max_length=50, blank=True, help_text="志愿者代为探访时填写")
     method = models.CharField("方式", max_length=10, choices=Method.choices, default=Method.HOME)
     health = models.CharField("身体状况", max_length=10, choices=Rating.choices)
@@ -142,7 +142,7 @@ class Visit(models.Model):
 
     @property
     def visitor_label(self) -> str:
-        return self.visitor_name or str(self.visitor)
+        return self.visitor_name or (str(self.visitor) if self.visitor_id else "")
 
     @property
     def notes_masked(self) -> str:
@@ -343,7 +343,7 @@ class Drill(models.Model):
     scenario = models.CharField("演练科目", max_length=100)
     participants = models.PositiveIntegerField("参加人数")
     lessons = models.TextField("经验与不足", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     objects = DrillQuerySet.as_manager()
 

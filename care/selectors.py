@@ -90,9 +90,10 @@ def pending_visits(prefix: str, as_of: date, tag: str = DEFAULT_TAG) -> QuerySet
 
 
 def my_visits(user: Any, as_of: date) -> list[DueVisit]:
-    """A worker's due visits whose period contains as_of, unvisited first."""
+    """A worker's due visits whose period contains as_of (and the community's unassigned ones), unvisited first."""
+    unassigned = Q(assignee__isnull=True, volunteer_name="", unit_id=getattr(user, "unit_id", None))
     rows = list(
-        DueVisit.objects.visible_to(user).filter(assignee=user, period_start__lte=as_of, period_end__gte=as_of)
+        DueVisit.objects.visible_to(user).filter(Q(assignee=user) | unassigned, period_start__lte=as_of, period_end__gte=as_of)
         .filter(due_q(as_of)).select_related("resident", "resident__household", "rule")
         .order_by(F("visited_on").asc(nulls_first=True), "period_end", "resident__name")
     )
