@@ -53,7 +53,7 @@ def seed_visits(on: date, rng: random.Random) -> int:
         _, end = month_bounds(month)
         last_day = min(end, on)
         rows = DueVisit.objects.filter(period_start__gte=month, period_start__lte=last_day, visited_on__isnull=True,
-                                       removed_on__isnull=True).select_related("resident", "assignee")
+                                       removed_on__isnull=True).select_related("resident", "assignee", "unit")
         for row in rows:
             if rng.random() > share:
                 continue
@@ -69,7 +69,7 @@ def seed_visits(on: date, rng: random.Random) -> int:
                 health=rating(), home_safety=rating(), living=rating(), mood=rating(),
                 needs=rng.choice(["", "", "送餐", "代购药品", "家电维修"]),
             )
-            DueVisit.objects.filter(resident=row.resident, unit_id=row.unit_id, period_start__lte=day, period_end__gte=day,
+            DueVisit.objects.filter(resident=row.resident, unit=row.unit, period_start__lte=day, period_end__gte=day,
                                     visited_on__isnull=True, removed_on__isnull=True).update(visited_on=day, visit=visit)
             created += 1
     return created
