@@ -73,3 +73,11 @@ def test_it_counts_coverage_up_the_tree(world: World) -> None:
     assert selectors.org_system_coverage("131102001")["complete"] == 0
     values = org_system_coverage(None, None)  # type: ignore[arg-type]
     assert values["131121100300"] == (1.0, 1.0) and values[ALICE_UNIT] == (0.0, 1.0) and len(values) == 5118
+
+
+def test_it_expands_a_level_in_place(world: World, login) -> None:  # type: ignore[no-untyped-def]
+    client = login(world.carl)
+    county = client.get("/units/131102000000/").content.decode()
+    assert 'hx-get="/units/131102001000/children/"' in county
+    villages = client.get("/units/131102001000/children/", headers={"HX-Request": "true"}).content.decode()
+    assert "游园社区居民委员会" in villages and "<html" not in villages
