@@ -80,8 +80,8 @@ class ResidentPatch(Schema):
 
 
 class ResidentPage(Schema):
-    count: int = Field(description="符合条件的人数，最多计到 1000")
-    count_capped: bool = Field(description="为真表示超过 1000 人")
+    count: int = Field(description="符合条件的人数；count_capped 为真时只是下限（最多计到 1000，按姓名片段搜索时不另计数）")
+    count_capped: bool = Field(description="为真表示实际人数多于 count")
     page: int
     has_next: bool
     items: list[ResidentOut]

@@ -198,7 +198,8 @@ class Page:
 
     @property
     def total_display(self) -> str:
-        return f"{COUNT_CAP}+" if self.capped else str(self.total)
+        """The total, or a lower bound followed by "+" when it was not counted to the end."""
+        return f"{self.total}+" if self.capped else str(self.total)
 
 
 def paginate(rows: QuerySet[Any], page: Any, size: int = PAGE_SIZE, count: bool = True) -> Page:
@@ -209,24 +210,31 @@ def paginate(rows: QuerySet[Any], page: Any, size: int = PAGE_SIZE, count: bool 
         number = 1
     start = (number - 1) * size
     fetched = list(rows[start:start + size + 1])
-    total = 0
-    capped = False
-    if count:
-        if len(fetched) <= size and (fetched or number == 1):
-            total = start + len(fetched)
-        else:
-            total = rows.order_by()[:COUNT_CAP + 1].count()
-            capped = total > COUNT_CAP
-            total = min(total, COUNT_CAP)
+    if len(fetched) <= size and (fetched or number == 1):
+        total, capped = start + len(fetched), False  # the last page: the total is known
+    elif count:
+        total = rows.order_by()[:COUNT_CAP + 1].count()
+        capped = total > COUNT_CAP
+        total = min(total, COUNT_CAP)
+    else:
+        total, capped = start + min(len(fetched), size), True
     return Page(rows=fetched[:size], number=number, has_next=len(fetched) > size, total=total, capped=capped)
 
 
+def is_name_search(text: str) -> bool:
+    return bool(text) and "name__contains" in str(search_q(text))
+
+
 def resident_page(user: Any, filters: ResidentFilters, page: Any, size: int = PAGE_SIZE) -> Page:
-    """One page of the list: rows with unit and visible tags preloaded (3 queries at most)."""
+    """One page of the list: rows with unit and visible tags preloaded (3 queries at most).
+
+    A search by part of a name is not counted beyond the page (a common character would
+    otherwise scan a county's rows just to count them).
+    """
     rows = (filter_residents(user, filters).select_related("unit")
             .prefetch_related(Prefetch("tags", queryset=visible_tags_queryset(user)))
             .order_by("unit_id", "id"))
-    return paginate(rows, page, size)
+    return paginate(rows, page, size, count=not is_name_search(filters.q))
 
 
 def household_list(user: Any, unit: str = "", q: str = "") -> QuerySet[Household]:
