@@ -119,7 +119,7 @@ def plan_rows(units: list[OrgUnit], townships: list[OrgUnit]) -> tuple[list[Faci
             has_lift=urban and noise(code, "lift") < 0.35, has_tactile_paving=noise(code, "tactile") < 0.3,
             address=f"{unit.name}办公楼",
         ))
-        housed = [s for s, rate in [
+        housed = [str(s) for s, rate in [
             (HousedService.ELDERLY_DAY_CARE, 0.85 if urban else 0.45), (HousedService.CHILDREN_HOME, 0.7),
             (HousedService.HEALTH_STATION, 0.6), (HousedService.SOCIAL_WORK_ROOM, 0.5),
             (HousedService.VOLUNTEER_STATION, 0.82), (HousedService.DISABLED_ASSOCIATION, 0.9),
@@ -176,7 +176,7 @@ def seed_facilities(*, sample_every: int = 10) -> dict[str, int]:
     have = set(Facility.objects.values_list("unit_id", "name"))
     new = [(f, s) for f, s in zip(facilities, services) if (f.unit.code, f.name) not in have]
     Facility.objects.bulk_create([f for f, _ in new], batch_size=1000)
-    keyed = {(u, n): pk for pk, u, n in Facility.objects.filter(
+    keyed = {(str(u), n): pk for pk, u, n in Facility.objects.filter(
         unit_id__in={f.unit.code for f, _ in new}).values_list("pk", "unit_id", "name")}
     FacilityService.objects.bulk_create(
         [FacilityService(facility_id=keyed[(f.unit.code, f.name)], service=s) for f, wanted in new for s in wanted],

@@ -18,6 +18,7 @@ def test_it_seeds_the_same_demo_twice_without_duplicates(tree: None) -> None:
     assert Facility.objects.filter(unit_id="131102002018").exists()
     # The household's community gets its facility next to its households.
     hall = Facility.objects.get(unit_id="131102002018", kind="comprehensive")
+    assert hall.lat is not None and hall.lng is not None
     assert abs(hall.lat - 37.7405) < 0.01 and abs(hall.lng - 115.7005) < 0.01
     again = seed_facilities(sample_every=50)
     assert again["facilities"] == again["points"] == again["profiles"] == again["spaces"] == 0
