@@ -122,9 +122,14 @@ def read_rows(path: Path | str) -> list[tuple[str, str]]:
 
 def _slim(pipeline) -> None:
     """Drop fitted attributes that are only for introspection (keeps the file small)."""
+    import numpy as np
+
     for _name, vec in pipeline.named_steps["features"].transformer_list:
         if hasattr(vec, "stop_words_"):
             vec.stop_words_ = None
+    # float32 weights halve the file; scores change by < 1e-5.
+    clf = pipeline.named_steps["clf"]
+    clf.coef_ = np.ascontiguousarray(clf.coef_, dtype=np.float32)
 
 
 def train(rows: Iterable[tuple[str, str]], **params):

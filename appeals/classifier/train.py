@@ -78,32 +78,38 @@ def tune(rows, grid=(1.0, 3.0, 10.0, 30.0, 100.0)):
 
 _PROBE = textwrap.dedent(
     """
-    import json, os, statistics, sys, time
+    import json, statistics, sys, time
     def rss_kib():
         with open("/proc/self/status") as fh:
             for line in fh:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1])
-    base = rss_kib()
     from appeals.classifier import model as m
     texts = [t for t, _ in m.read_rows(m.HELDOUT_PATH)]
-    after_import = rss_kib()
+    r0 = rss_kib()
+    import jieba
+    jieba.initialize()                      # jieba's dictionary (from inside the package)
+    r1 = rss_kib()
+    import joblib, sklearn.pipeline, sklearn.linear_model, sklearn.feature_extraction.text
+    r2 = rss_kib()
+    t0 = time.perf_counter()
     pipe = m.load_model(sys.argv[1])
-    m.classify("小区电梯又坏了", model=pipe)   # warm-up: jieba dictionary loads here
+    load_s = time.perf_counter() - t0
+    m.classify("小区电梯又坏了", model=pipe)   # warm-up
     for t in texts[:20]:
         m.classify(t, model=pipe)
-    loaded = rss_kib()
+    r3 = rss_kib()
     lat = []
     for t in texts:
         t0 = time.perf_counter()
         m.classify(t, model=pipe)
         lat.append((time.perf_counter() - t0) * 1000)
+    lat.sort()
     print(json.dumps({
-        "rss_before_kib": base,
-        "rss_after_import_kib": after_import,
-        "rss_loaded_kib": loaded,
+        "rss_start_kib": r0, "rss_jieba_kib": r1, "rss_sklearn_kib": r2, "rss_loaded_kib": r3,
+        "load_seconds": load_s,
         "median_ms": statistics.median(lat),
-        "p95_ms": sorted(lat)[int(0.95 * (len(lat) - 1))],
+        "p95_ms": lat[int(0.95 * (len(lat) - 1))],
     }))
     """
 )
@@ -165,10 +171,20 @@ def main(argv=None) -> int:
             print(f"  {gold} -> {pred}: {n}")
 
     probe = probe_fresh_process(args.model)
+    mib = lambda a, b: round((probe[b] - probe[a]) / 1024, 1)  # noqa: E731
+    memory = {
+        "jieba_dictionary_mib": mib("rss_start_kib", "rss_jieba_kib"),
+        "sklearn_scipy_import_mib": mib("rss_jieba_kib", "rss_sklearn_kib"),
+        "model_mib": mib("rss_sklearn_kib", "rss_loaded_kib"),
+        "process_total_mib": round(probe["rss_loaded_kib"] / 1024, 1),
+        "method": "VmRSS deltas in a fresh interpreter: jieba.initialize(), importing sklearn, then load_model() + warm-up",
+    }
     print(
-        f"\nfresh-process load OK; median classify() {probe['median_ms']:.2f} ms, "
-        f"p95 {probe['p95_ms']:.2f} ms; RSS for model+jieba "
-        f"{(probe['rss_loaded_kib'] - probe['rss_after_import_kib']) / 1024:.1f} MiB"
+        f"\nfresh-process load OK ({probe['load_seconds']:.2f}s); median classify() {probe['median_ms']:.2f} ms, "
+        f"p95 {probe['p95_ms']:.2f} ms over {len(heldout_rows)} held-out texts\n"
+        f"RSS: jieba dictionary {memory['jieba_dictionary_mib']} MiB, sklearn/scipy import "
+        f"{memory['sklearn_scipy_import_mib']} MiB, model {memory['model_mib']} MiB "
+        f"(process total {memory['process_total_mib']} MiB)"
     )
 
     clf = pipeline.named_steps["clf"]
@@ -187,11 +203,8 @@ def main(argv=None) -> int:
             "file_bytes": size,
         },
         "latency_ms": {"median": round(probe["median_ms"], 3), "p95": round(probe["p95_ms"], 3)},
-        "memory": {
-            "rss_model_and_jieba_mib": round((probe["rss_loaded_kib"] - probe["rss_after_import_kib"]) / 1024, 1),
-            "rss_process_total_mib": round(probe["rss_loaded_kib"] / 1024, 1),
-            "note": "RSS delta in a fresh process from after imports to after load_model() and warm-up classify() (includes jieba's dictionary)",
-        },
+        "memory": memory,
+        "load_seconds": round(probe["load_seconds"], 3),
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sklearn_version": sklearn.__version__,
         "python_version": sys.version.split()[0],
