@@ -156,6 +156,23 @@ class MoveForm(forms.Form):
                                       help_text="原村（社区）不会看到新地址")
 
 
+class MoveInForm(forms.Form):
+    id_number = forms.CharField(label="证件号码", max_length=40, error_messages={"required": "请填写证件号码"},
+                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    name = forms.CharField(label="姓名", max_length=50, error_messages={"required": "请填写姓名"})
+    to_unit_code = forms.CharField(label="迁入村（社区）", max_length=12)
+    moved_on = forms.DateField(label="迁入日期", widget=forms.DateInput(attrs={"type": "date"}),
+                               error_messages={"required": "请填写迁入日期", "invalid": "日期格式应为 YYYY-MM-DD"})
+    household_number = forms.CharField(label="户编号", max_length=40, required=False, help_text="迁入后编入的户，可不填")
+    current_address = forms.CharField(label="现住址", max_length=200, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = village_choices(user)
+        if choices is not None:
+            self.fields["to_unit_code"] = forms.ChoiceField(label="迁入村（社区）", choices=choices)
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label="新状态", choices=Resident.Status.choices)
     on = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),

@@ -296,6 +296,50 @@ def move_resident(*, actor: Any, resident: Resident, to_unit_code: str, moved_on
     """迁移: the record moves to another community with its history; the old community keeps a dated trace."""
     _require_visible(actor, resident.unit_id)
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    return _move(actor=actor, resident=resident, to_unit_code=to_unit_code, moved_on=moved_on,
+                 household_id=household_id, current_address=current_address)
+
+
+@transaction.atomic
+def move_in(*, actor: Any, id_number: str, name: str, to_unit_code: str, moved_on: dt.date,
+            household_id: Any = None, current_address: str | None = None) -> ResidentMove:
+    """迁入: the receiving community takes over a record registered elsewhere in the city.
+
+    It must give the person's full ID number and name (as on the 准迁证); the record moves
+    with its history, the old community keeps its dated trace and its workers are notified.
+    """
+    try:
+        _village_in_scope(actor, str(to_unit_code or "").strip())
+    except ValidationError as exc:
+        raise ValidationError({"to_unit_code": exc.message_dict.get("unit_code", exc.messages)}) from None
+    id_hash = search_hash_of_id(id_number)
+    resident = Resident.objects.select_for_update().filter(id_number_hash=id_hash).first() if id_hash else None
+    if resident is None or resident.name != str(name or "").strip():
+        raise ValidationError({"id_number": "未找到与该证件号码和姓名相符的登记记录"})
+    if actor is not None and can_see_unit(actor, resident.unit_id):
+        raise ValidationError({"id_number": "该居民已在您的辖区内，请在其详情页使用“迁移”"})
+    old_unit = resident.unit_id
+    move = _move(actor=actor, resident=resident, to_unit_code=to_unit_code, moved_on=moved_on,
+                 household_id=household_id, current_address=current_address)
+    from accounts.models import User
+    from accounts.roles import Role
+    from web.notify import notify_users
+
+    workers = User.objects.filter(role=Role.COMMUNITY_WORKER, unit_id=old_unit, is_active=True)
+    notify_users(workers, "居民迁出通知", f"{mask_name(resident.name)} 已于 {moved_on:%Y-%m-%d} 迁往本市其他村（社区）。",
+                 url="/people/moves/", kind="people.move")
+    return move
+
+
+def search_hash_of_id(id_number: str) -> str:
+    from people.validation import normalise_id
+
+    number = normalise_id(id_number)
+    return crypto.search_hash(number) if number else ""
+
+
+def _move(*, actor: Any, resident: Resident, to_unit_code: str, moved_on: dt.date,
+          household_id: Any, current_address: str | None) -> ResidentMove:
     errors: dict[str, str] = {}
     if resident.status != Resident.Status.PRESENT:
         raise ValidationError("只有在住居民可以迁移")

@@ -7,6 +7,7 @@ app_name = "people"
 urlpatterns = [
     path("residents/", views.resident_list, name="residents"),
     path("residents/new/", views.resident_create, name="resident-create"),
+    path("residents/move-in/", views.resident_move_in, name="resident-move-in"),
     path("residents/<int:pk>/", views.resident_detail, name="resident"),
     path("residents/<int:pk>/edit/", views.resident_edit, name="resident-edit"),
     path("residents/<int:pk>/reveal/", views.resident_reveal, name="resident-reveal"),

@@ -14,7 +14,7 @@ from accounts.models import User
 from accounts.roles import STAFF_ROLES, Role
 from accounts.scoping import scope_prefix
 from people import selectors, services
-from people.forms import HouseholdForm, MoveForm, ResidentForm, RevealForm, StatusForm, filter_unit_choices
+from people.forms import HouseholdForm, MoveForm, MoveInForm, ResidentForm, RevealForm, StatusForm, filter_unit_choices
 from people.models import Household, Resident
 from people.permissions import can_reveal
 from people.selectors import ResidentFilters
@@ -183,6 +183,29 @@ def resident_move(request: HttpRequest, pk: int) -> HttpResponse:
             visible = selectors.residents_visible_to(user).filter(pk=resident.pk).exists()
             return redirect("people:resident", pk=resident.pk) if visible else redirect("people:moves")
     return render(request, "people/resident_move.html", {"form": form, "resident": resident}, status=_form_status(request))
+
+
+@login_required
+def resident_move_in(request: HttpRequest) -> HttpResponse:
+    """迁入: take over a record registered in another community, given the full ID number and name."""
+    user = _staff_in_scope(request)
+    form = MoveInForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            household_id = _household_by_number(user, data["to_unit_code"], data["household_number"])
+            move = services.move_in(actor=user, id_number=data["id_number"], name=data["name"],
+                                    to_unit_code=data["to_unit_code"], moved_on=data["moved_on"],
+                                    household_id=household_id, current_address=data["current_address"])
+        except ValidationError as exc:
+            mapping = {"household_id": "household_number"}
+            for key, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(mapping.get(key, key) if mapping.get(key, key) in form.fields else None, error)
+        else:
+            messages.success(request, f"{move.resident.name} 已迁入。")
+            return redirect("people:resident", pk=move.resident_id)
+    return _no_store(render(request, "people/resident_move_in.html", {"form": form}, status=_form_status(request)))
 
 
 @login_required

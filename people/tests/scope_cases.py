@@ -89,6 +89,16 @@ def _create_post(world: World) -> Probe:
         unchanged=lambda: not Resident.objects.filter(name="越权登记").exists())
 
 
+def _move_in_post(world: World) -> Probe:
+    from people import crypto
+
+    person = _resident(world)
+    # Outsiders cannot pull a record into a unit outside their own scope (here: bob's own community).
+    return Probe(url="/people/residents/move-in/", method="post", kind="write", data={
+        "id_number": crypto.decrypt(person.id_number_enc), "name": MARKER, "to_unit_code": BOB_UNIT, "moved_on": "2024-01-01"},
+        unchanged=_unchanged(person.pk))
+
+
 def _household_create_post(world: World) -> Probe:
     from people.models import Household
 
@@ -153,6 +163,8 @@ CASES: list[ScopeCase] = [
     ScopeCase("people/residents/", _list(f"/people/residents/?unit={BOB_UNIT}&status=&q=居民甲")),
     ScopeCase("people/residents/new/", lambda w: Probe(url="/people/residents/new/", kind="list", marker=MARKER)),
     ScopeCase("people/residents/new/", _create_post, methods=("post",)),
+    ScopeCase("people/residents/move-in/", _list("/people/residents/move-in/")),
+    ScopeCase("people/residents/move-in/", _move_in_post, methods=("post",)),
     ScopeCase("people/residents/<int:pk>/", _detail()),
     ScopeCase("people/residents/<int:pk>/edit/", _detail("edit/")),
     ScopeCase("people/residents/<int:pk>/edit/", _write("edit/", {"name": "外人改名", "id_type": "id_card", "relation": "other"}),

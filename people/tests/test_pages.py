@@ -243,3 +243,29 @@ def test_it_works_in_elder_mode(world, login):  # type: ignore[no-untyped-def]
     body = login(world.bob).get(f"/people/residents/{person.pk}/").content.decode()
     assert 'class="elder"' in body and "长辈模式" in body
     services.update_resident(actor=world.bob, resident=person, data={"name": "长辈模式二"})
+
+
+def test_it_moves_a_resident_in_from_another_community(world, login):  # type: ignore[no-untyped-def]
+    from web.models import Notification
+
+    person = resident(name="迁入者")
+    number = crypto.decrypt(person.id_number_enc)
+    client = login(world.alice)
+    wrong_name = client.post("/people/residents/move-in/", {"id_number": number, "name": "别人", "to_unit_code": ALICE_UNIT,
+                                                            "moved_on": "2024-06-01"})
+    assert wrong_name.status_code == 400 and "未找到与该证件号码和姓名相符" in wrong_name.content.decode()
+    outside = client.post("/people/residents/move-in/", {"id_number": number, "name": "迁入者", "to_unit_code": BOB_UNIT,
+                                                         "moved_on": "2024-06-01"})
+    assert outside.status_code == 400
+    assert Resident.objects.get(pk=person.pk).unit_id == BOB_UNIT
+    done = client.post("/people/residents/move-in/", {"id_number": number.lower(), "name": "迁入者", "to_unit_code": ALICE_UNIT,
+                                                      "moved_on": "2024-06-01", "current_address": "游园小区2号"})
+    assert done.status_code == 302
+    person.refresh_from_db()
+    assert person.unit_id == ALICE_UNIT and Resident.objects.count() == 1
+    assert ResidentMove.objects.get(resident=person).from_unit_id == BOB_UNIT
+    note = Notification.objects.get(user=world.bob)
+    assert "迁" in note.title and "游园" not in note.body and "迁入者" not in note.body
+    again = client.post("/people/residents/move-in/", {"id_number": number, "name": "迁入者", "to_unit_code": ALICE_UNIT,
+                                                       "moved_on": "2024-06-02"})
+    assert "已在您的辖区内" in again.content.decode()
