@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -210,17 +210,23 @@ def refresh(period: Period, indicators: Iterable[Indicator] | None = None) -> in
     written = 0
     for indicator in list(indicators if indicators is not None else Indicator.objects.all()):
         source, values = compute(indicator, period, found)
-        IndicatorValue.objects.filter(indicator=indicator, period=period.label).delete()
-        rows = [
-            IndicatorValue(indicator=indicator, unit_code=code, period=period.label, numerator=num, denominator=den,
-                           source=source, computed_at=now)
-            for code, (num, den) in values.items() if code in known
-        ]
-        IndicatorValue.objects.bulk_create(rows, batch_size=2000)
+        written += _write_cache(indicator, period.label, source, [(c, v) for c, v in values.items() if c in known], now)
         CachedPeriod.objects.update_or_create(indicator=indicator, period=period.label,
                                               defaults={"computed_at": now, "source": source})
-        written += len(rows)
     return written
+
+
+def _write_cache(indicator: Indicator, label: str, source: str, rows: list[tuple[str, list[float]]], now: dt.datetime) -> int:
+    """Replace one (indicator, period) in the cache: one DELETE and a batched INSERT (no model instances)."""
+    table = connection.ops.quote_name(IndicatorValue._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        # The table name comes from the model's meta, every value is a bound parameter.
+        cursor.execute(f"DELETE FROM {table} WHERE indicator_id = %s AND period = %s", [indicator.pk, label])  # noqa: S608
+        sql = (f"INSERT INTO {table} (indicator_id, unit_code, period, numerator, denominator, source, computed_at) "  # noqa: S608
+               "VALUES (%s, %s, %s, %s, %s, %s, %s)")
+        cursor.executemany(sql, [(indicator.pk, code, label, num, den, source, stamp) for code, (num, den) in rows])
+    return len(rows)
 
 
 def invalidate(unit_code: str, indicator_codes: Iterable[str] | None = None) -> None:
