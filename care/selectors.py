@@ -179,16 +179,16 @@ def notices_for(user: Any) -> QuerySet[EmergencyNotice]:
 def ack_rates(notice: EmergencyNotice) -> dict[str, Any]:
     """Acknowledged / sent per child unit of the notice's unit, plus the total (one GROUP BY)."""
     length = CHILD_LENGTH[len(notice.unit.prefix)]
-    rows = (
+    rows = list(
         NoticeRecipient.objects.filter(notice=notice).annotate(k=Substr("unit_code", 1, length)).values("k")
-        .annotate(total=Count("id"), acked=Count("id", filter=Q(acknowledged_at__isnull=False))).order_by("k")
+        .annotate(total=Count("id"), acked=Count("acknowledged_at"), last=Max("acknowledged_at")).order_by("k")
     )
     names = dict(OrgUnit.objects.filter(code__in=[r["k"].ljust(12, "0") for r in rows]).values_list("code", "name"))
     units = [{"code": r["k"].ljust(12, "0"), "name": names.get(r["k"].ljust(12, "0"), r["k"]), "total": r["total"],
               "acked": r["acked"], "rate": rate(r["acked"], r["total"])} for r in rows]
     total = sum(u["total"] for u in units)
     acked = sum(u["acked"] for u in units)
-    last = NoticeRecipient.objects.filter(notice=notice).aggregate(m=Max("acknowledged_at"))["m"]
+    last = max((r["last"] for r in rows if r["last"] is not None), default=None)
     return {"units": units, "total": total, "acked": acked, "rate": rate(acked, total), "last_ack": last}
 
 
