@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 EARTH_RADIUS_M = 6_371_008.8
-BRUTE_CHUNK = 2048
+BRUTE_CHUNK = 256
 
 Array = NDArray[np.float64]
 
@@ -61,7 +61,9 @@ def coverage_by_unit(units: list[str], lat: list[float], lng: list[float], point
         return {}
     homes, points = to_xyz(lat, lng), to_xyz(point_lat, point_lng)
     covered = (covered_brute if brute else covered_indexed)(homes, points, radius_m)
-    codes, index = np.unique(np.asarray(units), return_inverse=True)
+    positions: dict[str, int] = {}
+    index = np.fromiter((positions.setdefault(u, len(positions)) for u in units), dtype=np.int64, count=len(units))
+    codes = list(positions)
     total = np.bincount(index, minlength=len(codes))
     hit = np.bincount(index, weights=covered.astype(np.float64), minlength=len(codes))
     return {str(code): (int(h), int(t)) for code, h, t in zip(codes, hit, total)}

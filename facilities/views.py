@@ -287,9 +287,11 @@ def unit_overview(request: HttpRequest, code: str) -> HttpResponse:
     user = _staff(request)
     unit = selectors.unit_for_user(user, code)
     as_of = _as_of(request)
+    # Circles load every household of the subtree: shown on township and village pages, not for a whole county.
+    local = unit.level in (OrgUnit.Level.TOWNSHIP, OrgUnit.Level.VILLAGE)
     context = {
-        "unit": unit, "as_of": as_of, "summary": selectors.summary(unit.prefix, as_of),
-        "circles": selectors.circle_summary(unit.prefix, as_of), "radius": circle_radius_m(),
+        "unit": unit, "as_of": as_of, "summary": selectors.summary(unit.prefix, as_of, with_circles=local),
+        "circles": selectors.circle_summary(unit.prefix, as_of) if local else None, "radius": circle_radius_m(),
         "profile": selectors.profile_of(unit) if unit.is_village_level else None,
         "facilities": selectors.facilities_for(user).filter(within("unit_id", unit.prefix))[:200],
         "children": unit.children.order_by("code"),
@@ -341,8 +343,9 @@ def unit_map(request: HttpRequest, code: str) -> HttpResponse:
     unit = selectors.unit_for_user(user, code)
     as_of = _as_of(request)
     data = _features(user, unit, as_of)
+    local = unit.level in (OrgUnit.Level.TOWNSHIP, OrgUnit.Level.VILLAGE)
     return render(request, "facilities/map.html", {"unit": unit, "data": data, "as_of": as_of,
-                                                   "circles": selectors.circle_summary(unit.prefix, as_of)})
+                                                   "circles": selectors.circle_summary(unit.prefix, as_of) if local else None})
 
 
 # ---------------------------------------------------------------- spaces and bookings

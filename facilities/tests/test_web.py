@@ -173,3 +173,11 @@ def test_it_fits_a_phone_screen_in_elder_mode(world, login) -> None:  # type: ig
     page = login(world.bob).get("/facilities/new/").content.decode()
     assert 'class="elder"' in page and 'name="viewport"' in page
     assert page.count("<label") >= 20
+
+
+def test_it_shows_a_county_overview_without_loading_every_household(world, login) -> None:  # type: ignore[no-untyped-def]
+    facility(BOB_UNIT, "桥东服务站")
+    page = login(world.carl).get("/facilities/units/131102000000/").content.decode()
+    assert "城市社区综合服务设施覆盖率" in page and "请在乡镇（街道）或村（社区）页面查看明细" in page
+    township = login(world.carl).get("/facilities/units/131102002000/").content.decode()
+    assert "健身场地" in township
