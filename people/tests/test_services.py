@@ -264,3 +264,54 @@ def test_it_applies_retention_from_the_command_and_the_task(world, settings):  #
     apply_retention_task.enqueue("2024-01-01")
     assert Resident.objects.filter(anonymised_at__isnull=False).count() == 2
     assert AuditEntry.objects.filter(action="people.retention").count() == 2
+
+
+def test_it_audits_every_write_without_personal_values(world):  # type: ignore[no-untyped-def]
+    values = data()
+    person = services.create_resident(actor=world.bob, data=values)
+    services.update_resident(actor=world.bob, resident=person, data={"phone": "13700002222"})
+    services.move_resident(actor=world.bob, resident=person, to_unit_code="131102002019", moved_on=dt.date(2024, 1, 1))
+    services.set_status(actor=world.carl, resident=person, status="deceased", on=dt.date(2024, 2, 1))
+    home = services.create_household(actor=world.carl, unit_code=BOB_UNIT, data={"number": "审计户"})
+    services.update_household(actor=world.carl, household=home, data={"address": "桥东路"})
+    actions = list(AuditEntry.objects.filter(action__startswith="people.").order_by("id").values_list("action", flat=True))
+    assert actions == ["people.resident_create", "people.resident_update", "people.resident_move", "people.resident_status",
+                       "people.household_create", "people.household_update"]
+    logged = " ".join(str(e.detail) for e in AuditEntry.objects.all())
+    assert values["id_number"] not in logged and "13700002222" not in logged and "13912345678" not in logged
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_one_record_when_two_workers_register_the_same_person_at_once(tree):  # type: ignore[no-untyped-def]
+    import threading
+
+    from django.db import connection
+
+    from shequ.testing.world import make_world
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    world = make_world()
+    values = data()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def register(actor, unit):  # type: ignore[no-untyped-def]
+        try:
+            barrier.wait()
+            services.create_resident(actor=actor, data={**values, "unit_code": unit})
+            outcomes.append("ok")
+        except ValidationError as exc:
+            outcomes.append(" ".join(exc.messages))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=register, args=(world.bob, BOB_UNIT)),
+               threading.Thread(target=register, args=(world.alice, ALICE_UNIT))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes)[0] == "ok" and "已登记" in sorted(outcomes)[1]
+    assert Resident.objects.count() == 1
