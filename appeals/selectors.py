@@ -60,6 +60,9 @@ def timeline(appeal: Appeal, *, public_only: bool) -> QuerySet[Event]:
 
 
 def categories() -> QuerySet[Category]:
+    from appeals.importers import ensure_categories
+
+    ensure_categories()
     return Category.objects.filter(active=True).order_by("position", "code")
 
 
@@ -159,8 +162,8 @@ def township_ranking(prefix: str, start: date, end: date, *, now: datetime | Non
     """Townships under prefix ranked by the mean of their three rates (missing rates count as 0), then by volume."""
     _, high = period_bounds(start, end)
     as_of = min(high, now or timezone.now())
-    groups = (_cohort(prefix, start, end).exclude(home_unit_id__endswith="000000000")
-              .annotate(township=Substr("home_unit_id", 1, 9)).values("township")
+    groups = (_cohort(prefix, start, end).annotate(township=Substr("home_unit_id", 1, 9))
+              .exclude(township__endswith="000").values("township")
               .annotate(**_measures(as_of)).order_by("township"))
     rows = [_finish(dict(g)) for g in groups]
     names = dict(OrgUnit.objects.filter(level=OrgUnit.Level.TOWNSHIP, code__in=[r["township"] + "000" for r in rows])

@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.roles import STAFF_ROLES, UNIT_ROLE_LEVEL, Role
 from accounts.scoping import scope_prefix
 from appeals import conf, notifications, workcal
+from appeals.importers import ensure_categories
 from appeals.models import (
     OPEN_STATES,
     ApiClient,
@@ -226,6 +227,7 @@ def file_appeal(
     photos: list[Any] | None = None, ip: str = "", api_client: ApiClient | None = None, rate_limit: bool = True,
 ) -> Appeal:
     """提交诉求. The request lands at `unit_code` (the resident's community when known)."""
+    ensure_categories()
     category = Category.objects.filter(code=(category_code or "").strip(), active=True).first()
     if category is None:
         raise ValidationError("未知的诉求类别，请从列表中选择。")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from appeals import conf, services
+from appeals import conf, selectors, services
 from appeals.models import Appeal, Category, Channel, LocationKind, State
 from places.codes import is_valid_code
 from places.models import OrgUnit
@@ -167,7 +167,7 @@ def _service(category: Category) -> dict[str, Any]:
 def services_list(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method != "GET":
         raise Open311Error(400, "services accepts GET only")
-    rows = [_service(c) for c in Category.objects.filter(active=True).order_by("position", "code")]
+    rows = [_service(c) for c in selectors.categories()]
     return render(fmt, rows, root="services", item="service")
 
 
@@ -185,7 +185,7 @@ def _attributes(code: str) -> list[dict[str, Any]]:
 
 @endpoint
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    category = Category.objects.filter(code=code, active=True).first()
+    category = selectors.categories().filter(code=code).first()
     if category is None:
         raise Open311Error(404, f"service_code {code} not found")
     return render(fmt, {"service_code": category.code, "attributes": _attributes(category.code)}, root="service_definition")
@@ -303,7 +303,7 @@ def _landing_unit(request: HttpRequest, lat: float | None, lng: float | None) ->
         from people.models import Household
 
         d = 0.02
-        near = [(str(u), float(a), float(o)) for u, a, o in
+        near = [(str(u), float(a), float(o)) for u, a, o in  # type: ignore[arg-type]
                 Household.objects.filter(lat__range=(lat - d, lat + d), lng__range=(lng - d, lng + d))
                 .values_list("unit_id", "lat", "lng")[:500]]
         scale = math.cos(math.radians(lat))
@@ -321,7 +321,7 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     code = _param(request, "service_code")
     if not code:
         raise Open311Error(400, "service_code is required")
-    category = Category.objects.filter(code=code, active=True).first()
+    category = selectors.categories().filter(code=code).first()
     if category is None:
         raise Open311Error(400, f"service_code {code} not found")
     lat_raw, lng_raw = _param(request, "lat"), _param(request, "long")
