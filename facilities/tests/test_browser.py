@@ -63,3 +63,36 @@ def test_it_requests_tiles_from_the_configured_url(chromium_page, tree, world: W
     assert page.locator("#facility-map path.leaflet-interactive").count() == 5
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / "facilities-map-tiles.png"), full_page=True)
+
+
+def test_a_resident_books_a_slot_on_a_small_phone_in_elder_mode(chromium_page, tree, world: World) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from accounts.roles import Role
+    from facilities import services
+    from facilities.models import Booking
+
+    services.create_space(actor=world.alice, unit=world.unit("131102001045"), name="游园社区多功能活动室", kind="room",
+                          capacity=30, rule="free", host="游园社区党群服务中心")
+    world.rita.elder_mode = True
+    world.rita.save(update_fields=["elder_mode"])
+    page = chromium_page
+    page.set_viewport_size({"width": 375, "height": 800})
+    _sign_in(page, "rita")
+    page.get_by_role("link", name="场地预约").first.click()
+    page.get_by_role("link", name="游园社区多功能活动室").click()
+    when = dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time(10))
+    page.get_by_label("开始时间").fill(when.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("用途").fill("书法兴趣小组")
+    page.get_by_label("人数").fill("8")
+    page.get_by_role("button", name="提交预约").click()
+    page.wait_for_url("**/facilities/bookings/*/")
+    assert page.get_by_text("预约成功").is_visible()
+    assert Booking.objects.get().status == "confirmed"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "facilities-booking-elder.png"), full_page=True)
+    assert User.objects.filter(role=Role.RESIDENT).count() == 1
