@@ -325,7 +325,7 @@ def move_in(*, actor: Any, id_number: str, name: str, to_unit_code: str, moved_o
     from accounts.roles import Role
     from web.notify import notify_users
 
-    workers = User.objects.filter(role=Role.COMMUNITY_WORKER, unit_id=old_unit, is_active=True)
+    workers = User.objects.filter(role=Role.COMMUNITY_WORKER, unit_id=old_unit, is_active=True)  # type: ignore[misc]
     notify_users(workers, "居民迁出通知", f"{mask_name(resident.name)} 已于 {moved_on:%Y-%m-%d} 迁往本市其他村（社区）。",
                  url="/people/moves/", kind="people.move")
     return move
