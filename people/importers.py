@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts import audit
 from people.masking import mask_id, mask_phone
-from people.models import Household, Resident, ResidentTag
+from people.models import Household, Resident, ResidentEvent, ResidentTag
 from people.tags import DERIVED_AGE_TAGS, Tag
 from people.validation import clean_resident_fields, resident_columns
 from places.models import OrgUnit
@@ -79,6 +79,10 @@ DATA_KEYS = {"name": "name", "gender": "gender", "birth_date": "birth_date", "id
              "id_number": "id_number", "phone": "phone", "unit": "unit_code", "relation": "relation",
              "current_address": "current_address", "tags": "tags"}
 HEADER_OF_KEY = {key: H[column] for column, key in DATA_KEYS.items()}
+# Resident columns written by an import, in order (people.validation.resident_columns' keys).
+RESIDENT_COLUMNS = ["unit_id", "relation", "name", "gender", "birth_date", "id_type", "id_number_enc", "id_number_hash",
+                    "id_number_masked", "phone_enc", "phone_hash", "phone_masked", "current_address", "hukou_address",
+                    "registered_here"]
 
 
 def write_resident_template(stream: IO[bytes]) -> None:
@@ -143,6 +147,67 @@ class RowChecker:
             errors.append(_error(line, H["household"], household, "户编号不能超过40字"))
         errors.sort(key=lambda e: HEADERS.index(e.column) if e.column in HEADERS else -1)
         return ParsedRow(line=line, cleaned=cleaned, household=household), errors
+
+
+# --- fast inserts ------------------------------------------------------------------------
+
+class BulkInserter:
+    """INSERT many rows of one model with executemany and ids reserved up front.
+
+    Django's bulk_create spends most of its time building model instances and compiling
+    SQL (SQLite allows only 999 parameters per statement); this writes plain tuples through
+    one prepared statement. Columns not given take the field's default (auto_now fields:
+    now), so a field added to the model later needs no change here. Call inside a
+    transaction: on SQLite the write lock taken by BEGIN IMMEDIATE makes MAX(id)+1 safe;
+    on PostgreSQL the ids come from the table's sequence.
+    """
+
+    def __init__(self, model: type[Any], given: list[str]):
+        self.model = model
+        self.table = model._meta.db_table
+        meta = model._meta
+        fields = [meta.get_field(name) for name in given]
+        others = [f for f in meta.concrete_fields if not f.primary_key and f not in fields]
+        now = timezone.now()
+        self.defaults: list[Any] = []
+        for f in others:
+            value = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+            self.defaults.append(f.get_db_prep_save(value, connection))
+        quote = connection.ops.quote_name
+        columns = [meta.pk.column, *(f.column for f in fields), *(f.column for f in others)]  # type: ignore[union-attr]
+        self.sql = (f"INSERT INTO {quote(self.table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+                    f"VALUES ({', '.join(['%s'] * len(columns))})")
+
+    def reserve_ids(self, count: int) -> list[int]:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                               [self.table, count])
+                return [row[0] for row in cursor.fetchall()]
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(self.table)}")  # noqa: S608
+            top = cursor.fetchone()[0]
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [self.table])
+            row = cursor.fetchone()
+            start = max(top, row[0] if row else 0) + 1
+            return list(range(start, start + count))
+
+    def insert(self, rows: list[tuple[Any, ...]]) -> list[int]:
+        """Insert rows (values of `given`, ready for the database); returns their ids in order."""
+        if not rows:
+            return []
+        ids = self.reserve_ids(len(rows))
+        tail = tuple(self.defaults)
+        with connection.cursor() as cursor:
+            cursor.executemany(self.sql, [(pk, *row, *tail) for pk, row in zip(ids, rows)])
+        return ids
+
+
+def db_date(value: dt.date | None) -> Any:
+    return connection.ops.adapt_datefield_value(value)
+
+
+def db_json(model: type[Any], field: str, value: Any) -> Any:
+    return model._meta.get_field(field).get_db_prep_save(value, connection)
 
 
 # --- progress and result ---------------------------------------------------------------
@@ -296,6 +361,12 @@ class ResidentImporter:
     # Pass 2 ----------------------------------------------------------------------------
     def _write(self, rows: Iterable[tuple[int, dict[str, str]]], checker: RowChecker,
                result: ResidentImportResult) -> None:
+        self.inserters = {
+            "household": BulkInserter(Household, ["unit_id", "number", "address"]),
+            "resident": BulkInserter(Resident, ["household_id", *RESIDENT_COLUMNS]),
+            "tag": BulkInserter(ResidentTag, ["resident_id", "tag", "detail"]),
+            "event": BulkInserter(ResidentEvent, ["resident_id", "kind", "actor_id", "actor_name", "unit_code", "summary"]),
+        }
         batch: list[ParsedRow] = []
         for line, raw in rows:
             row, errors = checker(line, raw)
@@ -310,18 +381,30 @@ class ResidentImporter:
 
     def _write_batch(self, batch: list[ParsedRow], result: ResidentImportResult) -> None:
         households = self._households_for(batch, result)
-        residents = [Resident(household_id=households[row.key], **resident_columns(row.cleaned)) for row in batch]
-        Resident.objects.bulk_create(residents, batch_size=self.batch_size)
-        tags = [ResidentTag(resident_id=person.pk, tag=code, detail=row.cleaned["tag_details"].get(code, {}))
-                for person, row in zip(residents, batch) for code in row.cleaned["tags"]]
-        ResidentTag.objects.bulk_create(tags, batch_size=self.batch_size)
-        head_pairs = [(person.pk, households[row.key])
-                      for person, row in zip(residents, batch) if row.cleaned["relation"] == Resident.Relation.HEAD]
+        values = []
+        for row in batch:
+            columns = resident_columns(row.cleaned)
+            columns["birth_date"] = db_date(columns["birth_date"])
+            values.append((households[row.key], *(columns[c] for c in RESIDENT_COLUMNS)))
+        ids = self.inserters["resident"].insert(values)
+        empty = db_json(ResidentTag, "detail", {})
+        self.inserters["tag"].insert([
+            (pk, code, db_json(ResidentTag, "detail", row.cleaned["tag_details"][code])
+             if row.cleaned["tag_details"].get(code) else empty)
+            for pk, row in zip(ids, batch) for code in row.cleaned["tags"]])
+        actor = self.actor if self.actor is not None and self.actor.pk else None
+        actor_name = actor.username if actor else "operator"
+        summary = f"Excel导入：{self.source_name}"[:300]
+        self.inserters["event"].insert([
+            (pk, ResidentEvent.Kind.CREATED.value, actor.pk if actor else None, actor_name, row.cleaned["unit_code"], summary)
+            for pk, row in zip(ids, batch)])
+        head_pairs = [(pk, households[row.key]) for pk, row in zip(ids, batch)
+                      if row.cleaned["relation"] == Resident.Relation.HEAD]
         if head_pairs:
             table = connection.ops.quote_name(Household._meta.db_table)
             with connection.cursor() as cursor:
                 cursor.executemany(f"UPDATE {table} SET head_id = %s WHERE id = %s", head_pairs)  # noqa: S608
-        result.created += len(residents)
+        result.created += len(ids)
         self.progress(result.checked, result.created)
 
     def _households_for(self, batch: list[ParsedRow], result: ResidentImportResult) -> dict[tuple[str, str], int]:
@@ -336,11 +419,11 @@ class ResidentImporter:
         first_address: dict[tuple[str, str], str] = {}
         for row in batch:
             first_address.setdefault(row.key, row.cleaned.get("current_address", ""))
-        missing = [Household(unit_id=unit, number=number, address=first_address[(unit, number)])
-                   for unit, number in sorted(keys) if (unit, number) not in found]
+        missing = sorted(key for key in keys if key not in found)
         if missing:
-            Household.objects.bulk_create(missing, batch_size=self.batch_size)
-            found.update({(h.unit_id, h.number): h.pk for h in missing})
+            ids = self.inserters["household"].insert([(unit, number, first_address[(unit, number)])
+                                                      for unit, number in missing])
+            found.update(zip(missing, ids))
             result.households_created += len(missing)
         return found
 
