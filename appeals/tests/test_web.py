@@ -165,3 +165,13 @@ def test_it_fits_the_filing_form_on_a_375px_phone_in_elder_mode(chromium_page, t
     page.wait_for_load_state()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
+
+
+def test_it_seeds_demo_requests_once(tree: None) -> None:
+    from django.core.management import call_command
+
+    call_command("seed_appeals", count=20)
+    first = list(Appeal.objects.order_by("token").values_list("token", "category__code", "state", "unit_id"))
+    assert len(first) == 20 and len({row[2] for row in first}) >= 4
+    call_command("seed_appeals", count=20)
+    assert list(Appeal.objects.order_by("token").values_list("token", "category__code", "state", "unit_id")) == first
