@@ -70,11 +70,7 @@ def jieba_tokenize(text: str) -> list[str]:
     Defined at module level so the fitted pipeline can be pickled by joblib
     and loaded in a fresh process.
     """
-    return [
-        tok
-        for tok in jieba.lcut(text)
-        if tok.strip() and not _PUNCT_OR_SPACE.match(tok)
-    ]
+    return [tok for tok in jieba.lcut(text) if tok.strip() and not _PUNCT_OR_SPACE.match(tok)]
 
 
 def build_pipeline(C: float = DEFAULT_C, char_ngram_range: tuple[int, int] = (1, 3)):
@@ -152,10 +148,7 @@ def load_model(path: Path | str = DEFAULT_MODEL_PATH):
 
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(
-            f"classifier model not found at {path}; "
-            "build it with `python -m appeals.classifier.train`"
-        )
+        raise FileNotFoundError(f"classifier model not found at {path}; build it with `python -m appeals.classifier.train`")
     return joblib.load(path)
 
 

@@ -134,11 +134,6 @@ def test_model_file_is_small_and_loads_in_fresh_process():
     assert m.DEFAULT_MODEL_PATH.exists()
     assert m.DEFAULT_MODEL_PATH.stat().st_size < 8 * 1024 * 1024
     repo_root = Path(m.__file__).resolve().parents[2]
-    code = (
-        "from appeals.classifier import model as m; "
-        "print(m.classify('楼道里堆满了纸箱子和旧家具', top=1)[0][0])"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=repo_root, capture_output=True, text=True, check=True
-    )
+    code = "from appeals.classifier import model as m; print(m.classify('楼道里堆满了纸箱子和旧家具', top=1)[0][0])"
+    out = subprocess.run([sys.executable, "-c", code], cwd=repo_root, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "fire_safety"
