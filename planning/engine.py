@@ -217,15 +217,43 @@ def refresh(period: Period, indicators: Iterable[Indicator] | None = None) -> in
 
 
 def _write_cache(indicator: Indicator, label: str, source: str, rows: list[tuple[str, list[float]]], now: dt.datetime) -> int:
-    """Replace one (indicator, period) in the cache: one DELETE and a batched INSERT (no model instances)."""
+    """Bring one (indicator, period) of the cache to the new figures, writing only what changed.
+
+    Returns the number of rows the (indicator, period) holds. Raw SQL with bound parameters:
+    no model instances (COPY on PostgreSQL, multi-row INSERT on SQLite).
+    """
     table = connection.ops.quote_name(IndicatorValue._meta.db_table)
-    stamp = connection.ops.adapt_datetimefield_value(now)
+    stamp = now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
+    columns = "indicator_id, unit_code, period, numerator, denominator, source, computed_at"
     with connection.cursor() as cursor:
-        # The table name comes from the model's meta, every value is a bound parameter.
-        cursor.execute(f"DELETE FROM {table} WHERE indicator_id = %s AND period = %s", [indicator.pk, label])  # noqa: S608
-        sql = (f"INSERT INTO {table} (indicator_id, unit_code, period, numerator, denominator, source, computed_at) "  # noqa: S608
-               "VALUES (%s, %s, %s, %s, %s, %s, %s)")
-        cursor.executemany(sql, [(indicator.pk, code, label, num, den, source, stamp) for code, (num, den) in rows])
+        cursor.execute(f"SELECT unit_code, id, numerator, denominator, source FROM {table} "  # noqa: S608
+                       "WHERE indicator_id = %s AND period = %s", [indicator.pk, label])
+        old = {row[0]: row[1:] for row in cursor.fetchall()}
+    inserts, updates = [], []
+    for code, (num, den) in rows:
+        before = old.pop(code, None)
+        if before is None:
+            inserts.append((indicator.pk, code, label, num, den, source, stamp))
+        elif before[1] != num or before[2] != den or before[3] != source:
+            updates.append((num, den, source, stamp, before[0]))
+    with connection.cursor() as cursor:
+        # The table name comes from the model's meta; every value is a bound parameter.
+        if old:
+            IndicatorValue.objects.filter(pk__in=[v[0] for v in old.values()]).delete()
+        if updates:
+            cursor.executemany(f"UPDATE {table} SET numerator = %s, denominator = %s, source = %s, computed_at = %s "  # noqa: S608
+                               "WHERE id = %s", updates)
+        if inserts and connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in inserts:
+                    copy.write_row(row)
+        elif inserts:
+            size = 500
+            for i in range(0, len(inserts), size):
+                chunk = inserts[i:i + size]
+                marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+                cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {marks}",  # noqa: S608
+                               [v for row in chunk for v in row])
     return len(rows)
 
 
