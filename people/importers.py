@@ -1,23 +1,28 @@
 """Resident import from the register's Excel template (居民信息导入).
 
-Two streaming passes over the file, so memory stays flat however large it is:
+Two streaming passes, so memory stays flat however large the file is:
 
-1. validate every row with the register's own rules (people.validation.clean_resident_fields:
-   required fields, ID check digit and consistency, phone format, unit code that exists and
-   lies in the importer's scope, tags), plus duplicates inside the file and against the
-   register and one head per household, keeping only 8 bytes per ID number;
-2. when no row is bad and this is not a dry-run, read the file again and write in
-   batches inside one transaction: all rows or none.
+1. read the workbook (openpyxl read-only) and validate every row with the register's own
+   rules (people.validation.clean_resident_fields: required fields, ID check digit and
+   consistency, phone format, unit code that exists and lies in the importer's scope,
+   tags), plus duplicates inside the file and against the register (8 bytes kept per ID
+   number) and one head per household. While every row is good, each row's ready columns
+   (ID and phone already encrypted) are spilled in chunks to a temporary file;
+2. when no row is bad and this is not a dry-run, read the spill back and write in
+   batches inside one transaction: all rows or none. The workbook is read and each
+   row validated only once.
 
 Households are created or attached by (unit, 户编号). ID and phone numbers are stored
 only encrypted, with their keyed hash and masked form; error reports show them masked.
 """
 
 import datetime as dt
+import pickle  # noqa: S403 — only for the importer's own temporary file
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -28,12 +33,13 @@ from people.models import Household, Resident, ResidentEvent, ResidentTag
 from people.tags import DERIVED_AGE_TAGS, Tag
 from people.validation import clean_resident_fields, resident_columns
 from places.models import OrgUnit
-from shequ.importing import ImportRejected, ImportResult, RowError
+from shequ.importing import ImportResult, RowError
 from shequ.xlsx import Column, HeaderMismatch, read_rows, write_error_report, write_template
 
 CITY_CODE = "131100000000"
 BATCH_SIZE = 2000
 CHECK_BATCH = 2000
+SPILL_CHUNK = 1000
 MAX_KEPT_ERRORS = 10_000
 
 H = {
@@ -104,6 +110,24 @@ class ParsedRow:
     @property
     def key(self) -> tuple[str, str]:
         return (str(self.cleaned.get("unit_code", "")), self.household)
+
+
+class SpilledRow(NamedTuple):
+    """A valid row as pass 1 leaves it for pass 2: ready columns, ID and phone already encrypted."""
+
+    key: tuple[str, str]
+    values: tuple[Any, ...]  # RESIDENT_COLUMNS, in order
+    tags: list[str]
+    details: dict[str, dict[str, Any]]
+    head: bool
+    address: str
+
+
+def spill_row(row: ParsedRow) -> SpilledRow:
+    columns = resident_columns(row.cleaned)
+    return SpilledRow(row.key, tuple(columns[c] for c in RESIDENT_COLUMNS), list(row.cleaned["tags"]),
+                      dict(row.cleaned["tag_details"]), row.cleaned["relation"] == Resident.Relation.HEAD,
+                      str(row.cleaned.get("current_address", "")))
 
 
 def _masked_value(header: str, value: str) -> str:
@@ -286,30 +310,34 @@ class ResidentImporter:
             return result
 
     def run(self, rows: RowSource) -> ResidentImportResult:
-        """rows() yields (line, {header: text}); it is called twice (validate, then write)."""
+        """rows() yields (line, {header: text}) once; valid rows are spilled, encrypted, to a temporary file."""
         result = ResidentImportResult(dry_run=self.dry_run)
         checker = RowChecker(actor=self.actor, today=self.today)
-        self._validate(rows(), checker, result)
-        if not result.ok or self.dry_run:
-            result.errors.sort(key=lambda e: (e.line, HEADERS.index(e.column) if e.column in HEADERS else -1))
-            return result
-        try:
-            with transaction.atomic():
-                self._write(rows(), checker, result)
-                audit.record(actor=self.actor, action="people.import", username="operator",
-                             unit_code=str(getattr(self.actor, "unit_id", "") or CITY_CODE),
-                             detail={"created": result.created, "households": result.households_created,
-                                     "file": self.source_name[:100]})
-        except (IntegrityError, ImportRejected):
-            # Someone registered one of these people between the two passes, or the file changed.
-            result.created = result.households_created = 0
-            result.add_error(RowError(0, "写入时发现文件或登记系统在校验后发生变化（如有人刚登记了相同证件号码），"
-                                         "未写入任何数据，请重新校验后导入"))
+        with tempfile.TemporaryFile(prefix="shequ-import-") as spill:
+            self._validate(rows(), checker, result, None if self.dry_run else spill)
+            if not result.ok or self.dry_run:
+                result.errors.sort(key=lambda e: (e.line, HEADERS.index(e.column) if e.column in HEADERS else -1))
+                return result
+            spill.seek(0)
+            try:
+                with transaction.atomic():
+                    self._write(spill, result)
+                    audit.record(actor=self.actor, action="people.import", username="operator",
+                                 unit_code=str(getattr(self.actor, "unit_id", "") or CITY_CODE),
+                                 detail={"created": result.created, "households": result.households_created,
+                                         "file": self.source_name[:100]})
+            except IntegrityError:
+                # Someone registered one of these people between the two passes.
+                result.created = result.households_created = 0
+                result.add_error(RowError(0, "写入时发现登记系统在校验后发生变化（如有人刚登记了相同证件号码），"
+                                             "未写入任何数据，请重新校验后导入"))
         return result
 
     # Pass 1 ----------------------------------------------------------------------------
     def _validate(self, rows: Iterable[tuple[int, dict[str, str]]], checker: RowChecker,
-                  result: ResidentImportResult) -> None:
+                  result: ResidentImportResult, spill: IO[bytes] | None) -> None:
+        """Pass 1: check every row; while all are good, spill them (encrypted) for pass 2."""
+        chunk: list[SpilledRow] = []
         seen_ids: dict[int, int] = {}            # 64-bit id key → first line
         heads: dict[tuple[str, str], int] = {}   # (unit, household) → line of its 户主
         pending_ids: list[tuple[int, str, str]] = []
@@ -333,11 +361,18 @@ class ResidentImporter:
             for error in errors:
                 result.add_error(error)
             result.checked += 1
+            if spill is not None and result.ok:
+                chunk.append(spill_row(row))
+                if len(chunk) >= SPILL_CHUNK:
+                    pickle.dump(chunk, spill, protocol=pickle.HIGHEST_PROTOCOL)
+                    chunk = []
             if len(pending_ids) >= CHECK_BATCH or len(pending_heads) >= CHECK_BATCH:
                 self._check_register(pending_ids, pending_heads, result)
             if result.checked % 500 == 0:
                 self.progress(result.checked, 0)
         self._check_register(pending_ids, pending_heads, result)
+        if spill is not None and chunk and result.ok:
+            pickle.dump(chunk, spill, protocol=pickle.HIGHEST_PROTOCOL)
         self.progress(result.checked, 0)
 
     def _check_register(self, ids: list[tuple[int, str, str]], heads: list[tuple[int, str, str]],
@@ -359,47 +394,42 @@ class ResidentImporter:
         heads.clear()
 
     # Pass 2 ----------------------------------------------------------------------------
-    def _write(self, rows: Iterable[tuple[int, dict[str, str]]], checker: RowChecker,
-               result: ResidentImportResult) -> None:
+    def _write(self, spill: IO[bytes], result: ResidentImportResult) -> None:
+        """Pass 2: read the spilled rows back and write them in batches (inside the caller's transaction)."""
         self.inserters = {
             "household": BulkInserter(Household, ["unit_id", "number", "address"]),
             "resident": BulkInserter(Resident, ["household_id", *RESIDENT_COLUMNS]),
             "tag": BulkInserter(ResidentTag, ["resident_id", "tag", "detail"]),
             "event": BulkInserter(ResidentEvent, ["resident_id", "kind", "actor_id", "actor_name", "unit_code", "summary"]),
         }
-        batch: list[ParsedRow] = []
-        for line, raw in rows:
-            row, errors = checker(line, raw)
-            if errors:  # the file changed between the passes
-                raise ImportRejected(errors)
-            batch.append(row)
+        batch: list[SpilledRow] = []
+        while True:
+            try:
+                chunk: list[SpilledRow] = pickle.load(spill)  # noqa: S301 — our own temporary file
+            except EOFError:
+                break
+            batch += chunk
             if len(batch) >= self.batch_size:
                 self._write_batch(batch, result)
                 batch = []
         if batch:
             self._write_batch(batch, result)
 
-    def _write_batch(self, batch: list[ParsedRow], result: ResidentImportResult) -> None:
+    def _write_batch(self, batch: list["SpilledRow"], result: ResidentImportResult) -> None:
         households = self._households_for(batch, result)
-        values = []
-        for row in batch:
-            columns = resident_columns(row.cleaned)
-            columns["birth_date"] = db_date(columns["birth_date"])
-            values.append((households[row.key], *(columns[c] for c in RESIDENT_COLUMNS)))
-        ids = self.inserters["resident"].insert(values)
+        ids = self.inserters["resident"].insert(
+            [(households[row.key], *row.values[:4], db_date(row.values[4]), *row.values[5:]) for row in batch])
         empty = db_json(ResidentTag, "detail", {})
         self.inserters["tag"].insert([
-            (pk, code, db_json(ResidentTag, "detail", row.cleaned["tag_details"][code])
-             if row.cleaned["tag_details"].get(code) else empty)
-            for pk, row in zip(ids, batch) for code in row.cleaned["tags"]])
+            (pk, code, db_json(ResidentTag, "detail", row.details[code]) if row.details.get(code) else empty)
+            for pk, row in zip(ids, batch) for code in row.tags])
         actor = self.actor if self.actor is not None and self.actor.pk else None
         actor_name = actor.username if actor else "operator"
         summary = f"Excel导入：{self.source_name}"[:300]
         self.inserters["event"].insert([
-            (pk, ResidentEvent.Kind.CREATED.value, actor.pk if actor else None, actor_name, row.cleaned["unit_code"], summary)
+            (pk, ResidentEvent.Kind.CREATED.value, actor.pk if actor else None, actor_name, row.key[0], summary)
             for pk, row in zip(ids, batch)])
-        head_pairs = [(pk, households[row.key]) for pk, row in zip(ids, batch)
-                      if row.cleaned["relation"] == Resident.Relation.HEAD]
+        head_pairs = [(pk, households[row.key]) for pk, row in zip(ids, batch) if row.head]
         if head_pairs:
             table = connection.ops.quote_name(Household._meta.db_table)
             with connection.cursor() as cursor:
@@ -407,7 +437,7 @@ class ResidentImporter:
         result.created += len(ids)
         self.progress(result.checked, result.created)
 
-    def _households_for(self, batch: list[ParsedRow], result: ResidentImportResult) -> dict[tuple[str, str], int]:
+    def _households_for(self, batch: list["SpilledRow"], result: ResidentImportResult) -> dict[tuple[str, str], int]:
         keys = {row.key for row in batch}
         found: dict[tuple[str, str], int] = {
             (str(unit), number): pk
@@ -418,7 +448,7 @@ class ResidentImporter:
         }
         first_address: dict[tuple[str, str], str] = {}
         for row in batch:
-            first_address.setdefault(row.key, row.cleaned.get("current_address", ""))
+            first_address.setdefault(row.key, row.address)
         missing = sorted(key for key in keys if key not in found)
         if missing:
             ids = self.inserters["household"].insert([(unit, number, first_address[(unit, number)])
