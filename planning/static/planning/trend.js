@@ -8,7 +8,7 @@
   chart.setOption({
     tooltip: { trigger: "axis" },
     legend: { data: ["实际值", "目标路径"] },
-    xAxis: { type: "category", data: data.map(function (d) { return d.period; }) },
+    xAxis: { type: "category", boundaryGap: false, data: data.map(function (d) { return d.period; }) },
     yAxis: { type: "value", axisLabel: { formatter: rate ? "{value}%" : "{value}" } },
     series: [
       { name: "实际值", type: "line", data: data.map(function (d) { return scale(d.value); }), connectNulls: false },
