@@ -181,3 +181,8 @@ def test_it_shows_a_county_overview_without_loading_every_household(world, login
     assert "城市社区综合服务设施覆盖率" in page and "请在乡镇（街道）或村（社区）页面查看明细" in page
     township = login(world.carl).get("/facilities/units/131102002000/").content.decode()
     assert "健身场地" in township
+
+
+def test_it_documents_the_api_in_openapi(client) -> None:  # type: ignore[no-untyped-def]
+    schema = client.get("/api/openapi.json").json()
+    assert "/api/facilities/facilities" in schema["paths"] and "/api/facilities/spaces/{space_id}/bookings" in schema["paths"]
