@@ -58,6 +58,12 @@ def populate(per_village: int, workers_per_village: int) -> None:
                  for code in villages for j in range(workers_per_village)], batch_size=5000)
 
 
+def analyze() -> None:
+    """Fresh planner statistics after a bulk load (what autovacuum does in production)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def timed(fn):  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     result = fn()
@@ -79,6 +85,9 @@ def main() -> None:
     from care import services
     from care.models import DueVisit
     from care.selectors import rates_all_units
+    from care.services import DUE_COLUMNS, insert_many
+
+    analyze()
 
     DueVisit.objects.all().delete()
     t_ours, created = timed(lambda: services.generate_visit_plans(month=MONTH))
@@ -88,14 +97,14 @@ def main() -> None:
     DueVisit.objects.all().delete()
 
     def raw_insert() -> None:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO care_duevisit (rule_id, tag, resident_id, unit_code, period_start, period_end, assignee_id, "
-                "volunteer_name, removed_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '')", rows)
+        # The same rows, already computed, through the fastest plain SQL: multi-row VALUES, 1,000 rows a statement.
+        with transaction.atomic():
+            insert_many("care_duevisit", DUE_COLUMNS + ", removed_reason", [(*r, "") for r in rows])
 
     t_raw, _ = timed(raw_insert)
     DueVisit.objects.all().delete()
     services.generate_visit_plans(month=MONTH)
+    analyze()
     t_again, _ = timed(lambda: services.generate_visit_plans(month=MONTH))
     print(f"[{connection.vendor}] plans: {n} rows; generate {t_ours:.2f}s, raw insert {t_raw:.2f}s, "
           f"ratio raw/generate = {t_raw / t_ours:.2f} (target ≥ 0.5); idempotent re-run {t_again:.2f}s")
@@ -103,6 +112,7 @@ def main() -> None:
     # Mark a third visited so the aggregation has both counts.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE care_duevisit SET visited_on = %s WHERE id %% 3 = 0", [date(2025, 3, 5)])
+    analyze()
     as_of = date(2025, 3, 20)
     sql = """
         SELECT d.unit_code, COUNT(*), COUNT(CASE WHEN d.visited_on <= %s THEN 1 END)

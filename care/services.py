@@ -166,17 +166,29 @@ def _generate_period(rule: VisitRule, start: date, end: date, workers: dict[str,
     return len(rows)
 
 
-INSERT_DUE_SQL = (
-    "INSERT INTO care_duevisit (rule_id, tag, resident_id, unit_code, period_start, period_end, assignee_id, volunteer_name, "
-    "removed_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '') ON CONFLICT DO NOTHING"
-)
+DUE_COLUMNS = "rule_id, tag, resident_id, unit_code, period_start, period_end, assignee_id, volunteer_name"
 
 
-def _insert_due_rows(rows: Sequence[tuple[Any, ...]], batch: int = 5000) -> None:
-    """One multi-row executemany per batch; conflicts (already generated) are skipped."""
+def insert_many(table: str, columns: str, rows: Sequence[tuple[Any, ...]], *, suffix: str = "", batch: int = 1000) -> None:
+    """Plain bulk INSERT: executemany of one prepared statement on SQLite (fastest there), multi-row
+    VALUES (…), (…) with 1,000 rows a statement on PostgreSQL (one round trip per batch)."""
+    if not rows:
+        return
+    width = len(rows[0])
+    placeholder = "(" + ", ".join(["%s"] * width) + ")"
     with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {placeholder} {suffix}", rows)  # noqa: S608
+            return
         for i in range(0, len(rows), batch):
-            cursor.executemany(INSERT_DUE_SQL, rows[i:i + batch])
+            chunk = rows[i:i + batch]
+            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(chunk))} {suffix}"  # noqa: S608
+            cursor.execute(sql, [value for row in chunk for value in row])
+
+
+def _insert_due_rows(rows: Sequence[tuple[Any, ...]]) -> None:
+    """Rows already generated (same rule, resident and period) are skipped."""
+    insert_many("care_duevisit", DUE_COLUMNS + ", removed_reason", [(*r, "") for r in rows], suffix="ON CONFLICT DO NOTHING")
 
 
 @transaction.atomic
@@ -465,17 +477,12 @@ def send_notice(*, actor: User, unit_code: str, kind: str, title: str, body: str
     return notice
 
 
-INSERT_RECIPIENT_SQL = (
-    "INSERT INTO care_noticerecipient (notice_id, unit_code, kind, user_id, officer_id, resident_id, name, token, send_count) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 1)"
-)
+RECIPIENT_COLUMNS = "notice_id, unit_code, kind, user_id, officer_id, resident_id, name, token, send_count"
 
 
-def _insert_recipients(notice_id: int, rows: Sequence[tuple[Any, ...]], batch: int = 5000) -> None:
-    """executemany in batches: at 100,000 recipients the ORM's per-object work would dominate."""
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), batch):
-            cursor.executemany(INSERT_RECIPIENT_SQL, [(notice_id, *r, _new_token()) for r in rows[i:i + batch]])
+def _insert_recipients(notice_id: int, rows: Sequence[tuple[Any, ...]]) -> None:
+    """At 100,000 recipients the ORM's per-object work would dominate: plain multi-row inserts."""
+    insert_many("care_noticerecipient", RECIPIENT_COLUMNS, [(notice_id, *r, _new_token(), 1) for r in rows])
 
 
 def _deliver_later(notice_id: int, *, again: bool) -> None:
