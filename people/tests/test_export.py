@@ -94,3 +94,21 @@ def test_it_does_not_log_an_id_number_searched_for(world, login) -> None:  # typ
     assert [r[0] for r in rows[2:]] == [name_for(1)]
     entry = AuditEntry.objects.get(action="people.export")
     assert ROWS[0]["证件号码"] not in str(entry.detail)
+
+
+def test_it_offers_export_links_that_keep_the_filters(world, rf) -> None:  # type: ignore[no-untyped-def]
+    from django.template.loader import render_to_string
+
+    request = rf.get("/people/residents/", {"tag": ["disabled", "dibao"], "page": "2", "q": "王"})
+    request.user = world.alice
+    html = render_to_string("people/export_link.html", {"perms": _perms(world.alice)}, request=request)
+    assert "/people/export/?tag=disabled&amp;tag=dibao&amp;q=%E7%8E%8B&amp;" in html
+    assert "unmasked=1" not in html
+    alice = grant(world.alice, "export_unmasked")
+    assert "unmasked=1" in render_to_string("people/export_link.html", {"perms": _perms(alice)}, request=request)
+
+
+def _perms(user):  # type: ignore[no-untyped-def]
+    from django.contrib.auth.context_processors import PermWrapper
+
+    return PermWrapper(user)
