@@ -53,8 +53,21 @@ class AssignForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
-    service = forms.CharField(label="转介给（服务或部门）", max_length=100, initial="乡镇（街道）社会救助服务站")
+    category = forms.ChoiceField(label="生成服务诉求（接诉即办）", required=False)
+    service = forms.CharField(label="或转介给（服务或部门）", max_length=100, required=False)
     reason = forms.CharField(label="事由", max_length=300)
+
+    def __init__(self, *args: Any, with_requests: bool = False, **kwargs: Any) -> None:
+        from care.services import REFERRAL_CATEGORIES
+
+        super().__init__(*args, **kwargs)
+        if with_requests:
+            self.fields["category"].choices = [("", "（不生成诉求）"), *REFERRAL_CATEGORIES]  # type: ignore[attr-defined]
+        else:
+            del self.fields["category"]
+            self.fields["service"].label = "转介给（服务或部门）"
+            self.fields["service"].required = True
+            self.fields["service"].initial = "乡镇（街道）社会救助服务站"
 
 
 class RuleForm(forms.Form):

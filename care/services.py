@@ -269,41 +269,57 @@ def record_visit(
     return visit
 
 
-def _appeals_create() -> Any:
-    """The appeals module's create function, when that module is installed."""
+REFERRAL_CATEGORIES = [
+    ("elderly_care", "养老服务"), ("disability", "助残服务"), ("minors", "未成年人关爱"), ("health", "医疗卫生"),
+    ("social_assistance", "社会救助"), ("emergency", "应急防灾"), ("other", "其他"),
+]
+
+
+def appeals_available() -> bool:
+    """A finding can become a service request (接诉即办) when the appeals module is installed."""
     if not apps.is_installed("appeals"):
-        return None
+        return False
     try:
-        from appeals import services as appeal_services  # type: ignore[attr-defined]
+        from appeals import services as appeal_services
     except ImportError:
-        return None
-    for name in ("create_appeal", "file_appeal", "appeal_create", "submit_appeal"):
-        if hasattr(appeal_services, name):
-            return getattr(appeal_services, name)
-    return None
+        return False
+    return hasattr(appeal_services, "file_appeal")
+
+
+def _file_request(*, actor: User, visit: Visit, category: str, reason: str) -> Any:
+    from appeals import services as appeal_services
+
+    resident = visit.resident
+    household = getattr(resident, "household", None)
+    address = resident.current_address or (household.address if household is not None else "") or visit.unit.name
+    return appeal_services.file_appeal(
+        actor=actor, category_code=category, description=f"【探访发现】{reason}", unit_code=visit.unit_id, channel="in_person",
+        resident=resident, contact_name=resident.name, location_kind="address", address=address, lat=visit.lat, lng=visit.lng,
+    )
 
 
 @transaction.atomic
-def refer_finding(*, actor: User, visit: Visit, service: str, reason: str) -> Referral:
-    """转介: hand a visit's finding to a named service (and file a service request when appeals exists)."""
+def refer_finding(*, actor: User, visit: Visit, service: str = "", reason: str, category: str = "") -> Referral:
+    """转介: hand a visit's finding to a named service, or (category given, appeals installed) file a service request."""
     _require_scope(actor, visit.unit_id)
     service, reason = service.strip(), reason.strip()
-    if not service:
-        raise ValidationError("请填写转介的服务或部门。")
     if not reason:
         raise ValidationError("请填写转介事由。")
+    if category:
+        if category not in dict(REFERRAL_CATEGORIES):
+            raise ValidationError("未知的诉求类别。")
+        if not appeals_available():
+            raise ValidationError("接诉即办模块未启用，请填写转介的服务或部门。")
+        service = service or f"接诉即办·{dict(REFERRAL_CATEGORIES)[category]}"
+    if not service:
+        raise ValidationError("请填写转介的服务或部门。")
     referral = Referral.objects.create(visit=visit, unit_id=visit.unit_id, service=service[:100], reason=reason[:300], created_by=actor)
-    create = _appeals_create()
-    if create is not None:
-        try:
-            appeal = create(actor=actor, unit=visit.unit, title=f"探访发现：{reason[:40]}", description=reason,
-                            source="care_visit")
-        except TypeError:
-            appeal = None
-        if appeal is not None:
-            referral.appeal_id = appeal.pk
-            referral.save(update_fields=["appeal_id"])
-    audit.record(actor=actor, action="care.referral_created", obj=referral, detail={"visit": visit.pk, "service": service})
+    if category:
+        appeal = _file_request(actor=actor, visit=visit, category=category, reason=reason)
+        referral.appeal_id = appeal.pk
+        referral.save(update_fields=["appeal_id"])
+    audit.record(actor=actor, action="care.referral_created", obj=referral,
+                 detail={"visit": visit.pk, "service": service, "appeal": referral.appeal_id})
     return referral
 
 

@@ -125,8 +125,19 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit.record(actor=request.user, action="care.visit_opened", obj=visit)  # type: ignore[arg-type]
     return render(request, "care/visit_detail.html", {
         "visit": visit, "checklist": [(label, RATING_MARK[getattr(visit, f)]) for f, label in CHECKLIST],
-        "photos": visit.photos.all(), "referrals": visit.referrals.all(), "referral_form": ReferralForm(),
+        "photos": visit.photos.all(), "referrals": visit.referrals.all(),
+        "referral_form": ReferralForm(with_requests=services.appeals_available(), initial={"category": _category_for(visit)}),
     })
+
+
+def _category_for(visit: Visit) -> str:
+    """The request category a finding most likely belongs to, from the resident's visit groups."""
+    tags = set(DueVisit.objects.filter(resident_id=visit.resident_id).values_list("tag", flat=True).distinct())
+    if tags & {"severe_disability", "disabled"}:
+        return "disability"
+    if "left_behind_child" in tags:
+        return "minors"
+    return "elderly_care"
 
 
 @login_required
@@ -141,14 +152,14 @@ def visit_photo(request: HttpRequest, pk: int, photo_id: int) -> FileResponse:
 @require_POST
 def refer(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
-    form = ReferralForm(request.POST)
+    form = ReferralForm(request.POST, with_requests=services.appeals_available())
     if form.is_valid():
         try:
-            services.refer_finding(actor=request.user, visit=visit, **form.cleaned_data)  # type: ignore[arg-type]
+            referral = services.refer_finding(actor=request.user, visit=visit, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
-            messages.success(request, "已转介。")
+            messages.success(request, f"已生成服务诉求（编号 {referral.appeal_id}）。" if referral.appeal_id else "已转介。")
     else:
         messages.error(request, "请填写转介服务和事由。")
     return redirect("care:visit", pk=visit.pk)

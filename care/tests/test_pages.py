@@ -132,3 +132,33 @@ def test_it_answers_the_api_with_the_same_scope(world, plan, client) -> None:  #
 def test_it_works_for_a_resident_without_care_pages(login, world) -> None:  # type: ignore[no-untyped-def]
     assert login(world.rita).get("/care/my/").status_code == 200
     assert login(world.rita).get(f"/care/compliance/{ALICE_UNIT}/").status_code == 404
+
+
+@pytest.mark.skipif(not services.appeals_available(), reason="the appeals module is not installed")
+def test_it_files_a_service_request_from_a_finding_in_one_tap(login, world, plan) -> None:  # type: ignore[no-untyped-def]
+    from appeals.models import Appeal
+
+    visit = services.record_visit(actor=world.bob, resident=plan[0], visited_at=timezone.now(), method="home", health="poor",
+                                  home_safety="poor", living="good", mood="good")
+    form = login(world.bob).get(f"/care/visits/{visit.pk}/").content.decode()
+    assert 'value="elderly_care" selected' in form
+    response = login(world.bob).post(f"/care/visits/{visit.pk}/refer/", {"category": "elderly_care", "reason": "燃气灶老化，需更换"})
+    assert response.status_code == 302
+    referral = Referral.objects.get()
+    appeal = Appeal.objects.get(pk=referral.appeal_id)
+    assert (appeal.unit_id, appeal.resident_id) == (BOB_UNIT, plan[0].pk)
+    assert "燃气灶老化" in appeal.description
+
+
+def test_it_refers_to_a_named_service_and_refuses_an_empty_reason(world, plan) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import ValidationError
+
+    visit = services.record_visit(actor=world.bob, resident=plan[0], visited_at=timezone.now(), method="home", health="good",
+                                  home_safety="good", living="good", mood="good")
+    with pytest.raises(ValidationError, match="事由"):
+        services.refer_finding(actor=world.bob, visit=visit, service="卫生院", reason=" ")
+    with pytest.raises(ValidationError, match="管辖范围"):
+        services.refer_finding(actor=world.alice, visit=visit, service="卫生院", reason="x")
+    assert not Referral.objects.exists()
+    services.refer_finding(actor=world.bob, visit=visit, service="河东街道卫生院", reason="慢病随访")
+    assert Referral.objects.get().appeal_id is None
