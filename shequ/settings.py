@@ -116,6 +116,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it even before collectstatic
 # Front-end libraries come from the npm registry (package.json); only their dist folders are served.
 _NODE = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
