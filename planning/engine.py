@@ -209,10 +209,13 @@ def refresh(period: Period, indicators: Iterable[Indicator] | None = None) -> in
     now = timezone.now()
     written = 0
     for indicator in list(indicators if indicators is not None else Indicator.objects.all()):
+        # One refresh of an (indicator, period) at a time: the marker row is the lock.
+        marker, _ = CachedPeriod.objects.get_or_create(indicator=indicator, period=period.label,
+                                                       defaults={"computed_at": now, "source": ""})
+        CachedPeriod.objects.select_for_update().filter(pk=marker.pk).first()
         source, values = compute(indicator, period, found)
         written += _write_cache(indicator, period.label, source, [(c, v) for c, v in values.items() if c in known], now)
-        CachedPeriod.objects.update_or_create(indicator=indicator, period=period.label,
-                                              defaults={"computed_at": now, "source": source})
+        CachedPeriod.objects.filter(pk=marker.pk).update(computed_at=now, source=source)
     return written
 
 
@@ -429,6 +432,7 @@ def values(unit_codes: list[str], period: Period, *, fresh: bool = False,
     rows = IndicatorValue.objects.filter(period=period.label, unit_code__in=unit_codes, indicator__in=chosen)
     by_key = {(r.indicator_id, r.unit_code): r for r in rows}
     frozen = _frozen(unit_codes, period, chosen)
+    found = _providers()
     out: dict[str, list[Value]] = {}
     for code in unit_codes:
         items = []
@@ -436,7 +440,7 @@ def values(unit_codes: list[str], period: Period, *, fresh: bool = False,
             _, end, _ = window(indicator, period)
             row = by_key.get((indicator.pk, code))
             if row is None or not row.denominator:
-                source = source_of(indicator) if row is None else row.source
+                source = source_of(indicator, found) if row is None else row.source
                 items.append(Value(indicator, code, period.label, None, None, source, NO_DATA))
                 continue
             value = Value(indicator, code, period.label, row.numerator, row.denominator, row.source,

@@ -204,3 +204,37 @@ def test_it_publishes_the_tasks(plan, client) -> None:  # type: ignore[no-untype
     one = client.get("/api/plan/tasks/15").json()
     assert one["lead_units"] == ["市卫生健康委"] and one["progress"] == []
     assert client.get("/api/plan/tasks/79").status_code == 404
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_it_refreshes_the_same_indicator_twice_at_once_without_conflict(tree) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    services.load_plan()
+    ind = Indicator.objects.get(code="rural_facility_coverage")
+    barrier = threading.Barrier(2)
+    errors: list[str] = []
+
+    def run_refresh() -> None:
+        try:
+            barrier.wait()
+            engine.refresh(periods.parse("2025"), [ind])
+        except Exception as exc:  # noqa: BLE001 - the test reports any failure
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    with providers.registered({"rural_facility_coverage": fake({ALICE_UNIT: (1, 2), BOB_UNIT: (1, 1)})}):
+        threads = [threading.Thread(target=run_refresh) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    # 2 villages, their 2 townships, one county, the city.
+    assert IndicatorValue.objects.filter(indicator=ind, period="2025").count() == 6
