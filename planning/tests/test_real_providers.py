@@ -47,4 +47,5 @@ def test_it_picks_up_a_new_record_through_the_audit_log(tree, world, real_provid
     before = org_value(TAOCHENG, fresh=True)  # fills the cache
     complete_bodies(world, BOB_UNIT)  # writes places.bodies_update to the audit log
     after = org_value(TAOCHENG, fresh=False)
-    assert after.numerator == before.numerator + 1 and after.denominator == before.denominator
+    assert before.numerator is not None and after.numerator == before.numerator + 1
+    assert after.denominator == before.denominator
