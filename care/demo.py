@@ -95,6 +95,7 @@ def seed_readiness(on: date, rng: random.Random) -> dict[str, int]:
         townships = OrgUnit.objects.filter(level=OrgUnit.Level.TOWNSHIP).values_list("code", "name")
         shelters = [EmergencyShelter(unit_id=code, name=f"{name}应急避难场所", kind=rng.choice(["park", "square", "school", "stadium"]),
                                      capacity=rng.choice([500, 800, 1200, 2000, 3000]), address=f"{name}中心",
+                                     lat=round(37.74 + rng.uniform(-0.35, 0.35), 5), lng=round(115.67 + rng.uniform(-0.45, 0.45), 5),
                                      facilities=rng.sample(["water", "power", "toilet", "medical", "supplies", "broadcast", "lighting"], 4))
                     for code, name in townships]
         EmergencyShelter.objects.bulk_create(shelters)

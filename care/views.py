@@ -276,8 +276,11 @@ def readiness(request: HttpRequest, code: str) -> HttpResponse:
     officers = DisasterOfficer.objects.visible_to(request.user).filter(unit=unit, ended_on__isnull=True) if unit.is_village_level else []
     shelters = EmergencyShelter.objects.visible_to(request.user).filter(unit=unit)
     drills = Drill.objects.visible_to(request.user).filter(unit=unit)[:20]
+    from care.layers import shelter_layer, tile_url
+
+    layer = {"shelters": shelter_layer(request.user, unit.prefix), "tiles": tile_url()}
     return render(request, "care/readiness.html", {"unit": unit, "data": data, "officers": officers, "shelters": shelters,
-                                                   "drills": drills, "year": on.year})
+                                                   "drills": drills, "year": on.year, "layer": layer})
 
 
 def _unit_form(request: HttpRequest, code: str, form_class: type, template_title: str, save: Any) -> HttpResponse:

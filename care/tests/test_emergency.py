@@ -1,5 +1,6 @@
 """Emergency readiness: officers, shelters, drills, notices with acknowledgements."""
 
+import json
 from datetime import date
 
 import pytest
@@ -56,8 +57,14 @@ def test_it_records_shelters_and_drills_and_counts_drills_per_year(world, login)
                                                                        "facilities": ["water", "toilet"]})
     assert response.status_code == 302
     assert EmergencyShelter.objects.get().facilities == ["water", "toilet"]
+    services.add_shelter(actor=world.bob, unit_code=BOB_UNIT, name="桥东小学操场", kind="school", capacity=600, lat=37.73, lng=115.70)
+    page = login(world.tom).get(f"/care/emergency/{HEDONG}/").content.decode()
+    name_in_json = json.dumps("桥东小学操场")[1:-1]
+    assert 'id="shelter-data"' in page and name_in_json in page
+    assert name_in_json not in login(world.tina).get(f"/care/emergency/{HEXI}/").content.decode()
+    client = login(world.bob)
     bad = client.post(f"/care/emergency/{BOB_UNIT}/shelters/new/", {"name": "x", "kind": "square", "capacity": "0"})
-    assert bad.status_code == 400 and EmergencyShelter.objects.count() == 1
+    assert bad.status_code == 400 and EmergencyShelter.objects.count() == 2
     services.record_drill(actor=world.bob, unit_code=BOB_UNIT, held_on=date(2025, 5, 12), scenario="地震疏散", participants=120)
     services.record_drill(actor=world.bob, unit_code=BOB_UNIT, held_on=date(2025, 11, 9), scenario="消防", participants=60,
                           lessons="楼道堆物影响疏散")
