@@ -6,6 +6,7 @@ app_name = "planning"
 urlpatterns = [
     path("", views.home, name="home"),
     path("tasks/", views.task_list, name="tasks"),
+    path("tasks/<int:number>/period/", views.set_report_period, name="task-period"),
     path("units/<str:code>/", views.dashboard, name="dashboard"),
     path("units/<str:code>/indicators/<str:indicator>/", views.indicator_detail, name="indicator"),
     path("units/<str:code>/manual/", views.manual_value, name="manual"),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Role
 from places.models import OrgUnit
 from planning import engine, periods, selectors, services
-from planning.models import Evidence, Indicator, ManualValue, ProgressReport, is_monitoring_lead
+from planning.models import Evidence, Indicator, ManualValue, PlanTask, ProgressReport, ReportPeriod, is_monitoring_lead
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -45,7 +45,22 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "planning/task_list.html", {"tasks": selectors.tasks()})
+    can_configure = getattr(request.user, "role", "") == Role.CITY_STAFF or is_monitoring_lead(request.user)
+    return render(request, "planning/task_list.html", {"tasks": selectors.tasks(), "can_configure": can_configure,
+                                                        "report_periods": ReportPeriod.choices})
+
+
+@login_required
+@require_POST
+def set_report_period(request: HttpRequest, number: int) -> HttpResponse:
+    task = get_object_or_404(PlanTask, number=number)
+    try:
+        services.set_report_period(task=task, report_period=request.POST.get("report_period", ""), actor=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"任务{task.number}的报送周期已改为{task.get_report_period_display()}。")
+    return redirect("planning:tasks")
 
 
 @login_required

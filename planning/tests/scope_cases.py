@@ -143,4 +143,5 @@ OPEN_ROUTES = {
     "api/plan/indicators": "the published indicator catalogue",
     "plan/": "redirects to the user's own unit dashboard or ledger",
     "plan/tasks/": "附件1 as a page: the published task list",
+    "plan/tasks/<int:number>/period/": "sets a task's report period (plan-wide, no place data); city staff and monitoring leads only",
 }

@@ -124,3 +124,14 @@ def test_it_flags_overdue_periods_in_the_ledger(year, world, login) -> None:  # 
     page = login(world.carl).get("/plan/ledger/?year=2025&state=overdue").content.decode()
     # Today is after 2025 (or not): either every Q1 is overdue or the page says none are.
     assert "逾期未报" in page or "共 0 项" in page
+
+
+def test_it_lets_the_city_change_a_tasks_report_period(year, world, login) -> None:  # type: ignore[no-untyped-def]
+    login(world.carl).post("/plan/tasks/22/period/", {"report_period": "month"})
+    assert PlanTask.objects.get(number=22).report_period == "quarter"
+    login(world.cindy).post("/plan/tasks/22/period/", {"report_period": "weekly"})
+    assert PlanTask.objects.get(number=22).report_period == "quarter"
+    login(world.erin).post("/plan/tasks/22/period/", {"report_period": "month"})
+    assert PlanTask.objects.get(number=22).report_period == "month"
+    cells = login(world.carl).get(f"/plan/assignments/{county_assignment(22).pk}/").content.decode()
+    assert "2025-12" in cells
