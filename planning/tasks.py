@@ -18,6 +18,12 @@ def refresh_indicator_values() -> dict[str, int]:
     """Apply the audit-log feed and the dirty set to the cached values (command: planning_refresh)."""
     read = engine.sync_audit()
     touched = engine.process_dirty()
+    # Keep the current year and month warm so that pages rarely pay for a full recomputation.
+    from planning.models import Indicator
+
+    indicators = list(Indicator.objects.all())
+    for kind in ("year", "month"):
+        engine.ensure_cached(periods.current(kind), indicators)
     return {"audit_entries": read, "rows_touched": touched}
 
 

@@ -238,3 +238,18 @@ def test_it_refreshes_the_same_indicator_twice_at_once_without_conflict(tree) ->
     assert errors == []
     # 2 villages, their 2 townships, one county, the city.
     assert IndicatorValue.objects.filter(indicator=ind, period="2025").count() == 6
+
+
+def test_it_runs_the_background_jobs_through_their_commands(plan, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from planning.models import CachedPeriod, Snapshot
+
+    with providers.registered({"rural_facility_coverage": fake({ALICE_UNIT: (1, 2)})}):
+        out = StringIO()
+        call_command("planning_refresh", stdout=out)
+        assert "audit_entries" in out.getvalue()
+        assert CachedPeriod.objects.filter(period=str(periods.today().year)).count() == Indicator.objects.count()
+        call_command("planning_snapshot", period=["2024"], stdout=StringIO())
+        assert Snapshot.objects.filter(period="2024", unit_code=ALICE_UNIT, indicator__code="rural_facility_coverage").exists()
+        call_command("planning_deadlines", stdout=StringIO())
+        call_command("planning_refresh", enqueue=True, stdout=StringIO())
