@@ -74,7 +74,7 @@ def compliance(unit: OrgUnit, as_of: date, tag: str = DEFAULT_TAG) -> dict[str, 
     total_due = sum(d for _, d in by_child.values())
     children = []
     if not unit.is_village_level:
-        for child in unit.children.order_by("code").only("code", "name", "prefix", "level"):
+        for child in unit.children.order_by("code"):
             visited, due = by_child.get(child.prefix, (0, 0))
             children.append({"unit": child, "visited": visited, "due": due, "pending": due - visited, "rate": rate(visited, due)})
     return {"visited": total_visited, "due": total_due, "pending": total_due - total_visited,
@@ -153,7 +153,7 @@ def readiness(unit: OrgUnit, as_of: date) -> dict[str, Any]:
     )
     children = []
     if not unit.is_village_level:
-        for child in unit.children.order_by("code").only("code", "name", "prefix"):
+        for child in unit.children.order_by("code"):
             covered, total = coverage.get(child.prefix, (0, 0))
             children.append({"unit": child, "covered": covered, "villages": total,
                              "shelters": shelters.get(child.prefix, 0), "drills": drills.get(child.prefix, 0)})

@@ -28,16 +28,29 @@ def test_it_records_a_visit_on_a_small_phone_in_elder_mode(chromium_page, tree, 
     assert page.get_by_role("heading", name="本月我的探访").is_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"page scrolls sideways ({width}px)"
+    _shot(page, "care-my-visits")
     page.get_by_role("link", name="记录探访").click()
     page.wait_for_url(f"{base}/care/residents/{person.pk}/visit/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.get_by_label("电话").check()
     page.locator("fieldset", has_text="精神状态").get_by_label("一般").check()
     page.get_by_label("需求").fill("想要老年餐")
+    _shot(page, "care-visit-form")
     target = page.get_by_role("button", name="保存探访").bounding_box()
     assert target is not None and target["height"] >= 60
     page.get_by_role("button", name="保存探访").click()
     page.wait_for_url(f"{base}/care/residents/{person.pk}/")
     assert page.get_by_text("由 Bob 探访").is_visible()
+    _shot(page, "care-resident")
     visit = Visit.objects.get()
     assert (visit.method, visit.mood, visit.needs) == ("phone", "fair", "想要老年餐")
+    page.goto(f"{base}/care/compliance/{BOB_UNIT}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    _shot(page, "care-compliance")
+
+
+def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    Path("test-results").mkdir(exist_ok=True)
+    page.screenshot(path=f"test-results/{name}.png", full_page=True)

@@ -162,3 +162,22 @@ def test_it_refers_to_a_named_service_and_refuses_an_empty_reason(world, plan) -
     assert not Referral.objects.exists()
     services.refer_finding(actor=world.bob, visit=visit, service="河东街道卫生院", reason="慢病随访")
     assert Referral.objects.get().appeal_id is None
+
+
+def test_it_keeps_list_pages_to_a_fixed_number_of_queries(login, world, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    for i in range(30):
+        resident(BOB_UNIT, HARDSHIP, name=f"居民{i}")
+    services.generate_visit_plans(month=today().replace(day=1))
+    bob = login(world.bob)
+    with django_assert_max_num_queries(12):
+        assert bob.get("/care/my/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert bob.get(f"/care/compliance/{BOB_UNIT}/pending/").status_code == 200
+    tom = login(world.tom)
+    with django_assert_max_num_queries(14):
+        assert tom.get(f"/care/compliance/{HEDONG}/").status_code == 200
+    with django_assert_max_num_queries(16):
+        assert tom.get(f"/care/emergency/{HEDONG}/").status_code == 200
+    carl = login(world.carl)
+    with django_assert_max_num_queries(16):
+        assert carl.get(f"/care/emergency/{TAOCHENG}/").status_code == 200
