@@ -123,8 +123,9 @@ class Resident(models.Model):
         ]
         indexes = [
             models.Index(fields=["unit", "status"], name="resident_unit_status"),
-            # The paginated list: a subtree's rows of one status in (unit_code, id) order, read from the index.
-            models.Index(fields=["status", "unit", "id"], name="resident_status_unit_id"),
+            # The paginated list: a subtree's rows of one status in (unit_code, id) order, read from the index;
+            # birth_date rides along so that age filters (60+, minors, ranges) are checked without a heap fetch.
+            models.Index(fields=["status", "unit", "id", "birth_date"], name="resident_list_order"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=["present", "moved_out", "deceased"]), name="resident_status_valid"),
