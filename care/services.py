@@ -210,6 +210,39 @@ def generate_visit_plans(*, month: date, actor: User | None = None, prefix: str 
 
 
 @transaction.atomic
+def assign_unassigned(*, on: date | None = None) -> int:
+    """Spread open, unassigned due visits over the community's workers (e.g. a community that had none at generation)."""
+    on = on or today()
+    rows = DueVisit.objects.filter(period_start__lte=on, period_end__gte=on, assignee__isnull=True, volunteer_name="",
+                                   visited_on__isnull=True, removed_on__isnull=True)
+    units = set(rows.values_list("unit_id", flat=True).distinct())
+    if not units:
+        return 0
+    workers: dict[str, list[int]] = defaultdict(list)
+    for pk, unit in User.objects.filter(role=Role.COMMUNITY_WORKER, is_active=True, unit__in=units).order_by("id").values_list("id", "unit_id"):
+        workers[str(unit)].append(pk)
+    if not workers:
+        return 0
+    load: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    current = DueVisit.objects.filter(period_start__lte=on, period_end__gte=on, assignee__isnull=False, unit__in=list(workers))
+    for assignee_id, unit in current.values_list("assignee_id", "unit_id"):
+        load[str(unit)][assignee_id] += 1
+    heaps = {unit: [(load[unit].get(w, 0), w) for w in ids] for unit, ids in workers.items()}
+    for heap in heaps.values():
+        heapq.heapify(heap)
+    updates = []
+    for pk, unit in rows.filter(unit__in=list(workers)).order_by("unit_id", "id").values_list("id", "unit_id"):
+        heap = heaps[str(unit)]
+        count, worker = heap[0]
+        heapq.heapreplace(heap, (count + 1, worker))
+        updates.append(DueVisit(pk=pk, assignee_id=worker))
+    DueVisit.objects.bulk_update(updates, ["assignee"], batch_size=2000)
+    if updates:
+        audit.record(actor=None, action="care.plans_assigned", detail={"rows": len(updates), "on": on.isoformat()}, username="system")
+    return len(updates)
+
+
+@transaction.atomic
 def assign_due_visit(*, actor: User, due: DueVisit, worker: User | None = None, volunteer_name: str = "") -> DueVisit:
     """Reassign one due visit to a worker of the same community or to a named volunteer."""
     _require_scope(actor, due.unit_id)

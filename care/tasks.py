@@ -18,13 +18,14 @@ def generate_visit_plans_task(month: str = "") -> dict[str, int]:
 
 @task()
 def care_daily(day: str = "") -> dict[str, int]:
-    """Every morning: drop residents who died/moved/left the group, then send reminders."""
+    """Every morning: drop residents who died/moved/left the group, assign unassigned visits, send reminders."""
     from care import reminders, services
 
     on = date.fromisoformat(day) if day else today()
     dropped = services.reconcile_due_visits(on=on)
+    assigned = services.assign_unassigned(on=on)
     sent = reminders.send_reminders(on=on)
-    return {"dropped": dropped, **sent}
+    return {"dropped": dropped, "assigned": assigned, **sent}
 
 
 @task()

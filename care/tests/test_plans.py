@@ -230,5 +230,17 @@ def test_it_runs_the_daily_job_as_a_task(scenario) -> None:  # type: ignore[no-u
     p["b4"].status, p["b4"].status_date = "deceased", date(2025, 3, 3)
     p["b4"].save()
     result = care_daily.enqueue("2025-03-05")
-    assert result.return_value == {"dropped": 1, "worker_reminders": 0, "township_alerts": 0}
+    assert result.return_value == {"dropped": 1, "assigned": 0, "worker_reminders": 0, "township_alerts": 0}
     assert generate_visit_plans_task.enqueue("2025-04-01").return_value == {HARDSHIP: 5}
+
+
+def test_it_assigns_visits_of_a_community_that_had_no_worker_yet(world) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        resident("131102002019", HARDSHIP)
+    services.generate_visit_plans(month=MARCH)
+    assert set(DueVisit.objects.values_list("assignee_id", flat=True)) == {None}
+    carol, dan = worker("131102002019", "carol"), worker("131102002019", "dan")
+    assert services.assign_unassigned(on=date(2025, 3, 3)) == 3
+    counts = sorted(DueVisit.objects.filter(assignee__in=[carol, dan]).values_list("assignee_id", flat=True))
+    assert counts.count(carol.pk) in (1, 2) and len(counts) == 3
+    assert services.assign_unassigned(on=date(2025, 3, 3)) == 0

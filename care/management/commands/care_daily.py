@@ -6,7 +6,7 @@ from care.periods import today
 
 
 class Command(BaseCommand):
-    help = "Daily care job: drop residents who died/moved/left a group from open plans, send visit reminders."
+    help = "Daily care job: drop residents who died/moved/left a group from open plans, assign unassigned visits, send reminders."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--date", default="", help="YYYY-MM-DD (default: today)")
@@ -25,5 +25,6 @@ class Command(BaseCommand):
             self.stdout.write("已加入后台任务")
             return
         dropped = services.reconcile_due_visits(on=on)
+        assigned = services.assign_unassigned(on=on)
         sent = reminders.send_reminders(on=on)
-        self.stdout.write(f"退出 {dropped} 条；提醒社工 {sent['worker_reminders']} 条；提醒乡镇 {sent['township_alerts']} 条")
+        self.stdout.write(f"退出 {dropped} 条；分配 {assigned} 条；提醒社工 {sent['worker_reminders']} 条；提醒乡镇 {sent['township_alerts']} 条")
