@@ -18,6 +18,7 @@ urlpatterns = [
     path("compliance/<str:code>/export.xlsx", views.compliance_export, name="export"),
     path("rules/", views.rules, name="rules"),
     path("emergency/<str:code>/", views.readiness, name="readiness"),
+    path("emergency/<str:code>/export.xlsx", views.readiness_export, name="readiness-export"),
     path("emergency/<str:code>/officers/new/", views.officer_new, name="officer-new"),
     path("emergency/<str:code>/shelters/new/", views.shelter_new, name="shelter-new"),
     path("emergency/<str:code>/drills/new/", views.drill_new, name="drill-new"),

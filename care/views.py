@@ -268,10 +268,19 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 # ---- Emergency readiness -----------------------------------------------------------
 
+def _year_end(request: HttpRequest) -> date:
+    """?year=YYYY picks a past year (as of its last day); default today."""
+    on = today()
+    text = request.GET.get("year", "")
+    if text.isdigit() and 2000 <= int(text) < on.year:
+        return date(int(text), 12, 31)
+    return on
+
+
 @login_required
 def readiness(request: HttpRequest, code: str) -> HttpResponse:
     unit = unit_for_user(request.user, code)
-    on = today()
+    on = _year_end(request)
     data = selectors.readiness(unit, on)
     officers = DisasterOfficer.objects.visible_to(request.user).filter(unit=unit, ended_on__isnull=True) if unit.is_village_level else []
     shelters = EmergencyShelter.objects.visible_to(request.user).filter(unit=unit)
@@ -280,7 +289,32 @@ def readiness(request: HttpRequest, code: str) -> HttpResponse:
 
     layer = {"shelters": shelter_layer(request.user, unit.prefix), "tiles": tile_url()}
     return render(request, "care/readiness.html", {"unit": unit, "data": data, "officers": officers, "shelters": shelters,
-                                                   "drills": drills, "year": on.year, "layer": layer})
+                                                   "drills": drills, "year": on.year, "this_year": today().year, "layer": layer})
+
+
+@login_required
+def readiness_export(request: HttpRequest, code: str) -> FileResponse:
+    from shequ.xlsx import write_table
+
+    unit = unit_for_user(request.user, code)
+    on = _year_end(request)
+    rows: list[list[Any]]
+    if unit.is_village_level:
+        headers = ["姓名", "联系电话", "培训日期", "任职日期"]
+        officers = DisasterOfficer.objects.visible_to(request.user).filter(unit=unit, ended_on__isnull=True)
+        rows = [[o.name, o.phone_masked, o.trained_on or "未培训", o.appointed_on] for o in officers]
+    else:
+        data = selectors.readiness(unit, on)
+        headers = ["区划代码", "单位", "村（社区）数", "配备灾害信息员的村（社区）", "配备率", "应急避难场所", f"{on.year}年演练次数"]
+        rows = [[c["unit"].code, c["unit"].name, c["villages"], c["covered"], round(c["covered"] / c["villages"], 4) if c["villages"] else "",
+                 c["shelters"], c["drills"]] for c in data["children"]]
+        rows.append([unit.code, f"{unit.name}（合计）", data["villages"], data["covered"],
+                     round(data["covered"] / data["villages"], 4) if data["villages"] else "", data["shelters"], data["drills"]])
+    stream = io.BytesIO()
+    write_table(stream, headers, rows, title=f"{unit.name}应急准备", watermark=f"{request.user} {timezone.localtime():%Y-%m-%d %H:%M} 导出")
+    audit.record(actor=request.user, action="care.readiness_exported", unit_code=unit.code, detail={"rows": len(rows)})  # type: ignore[arg-type]
+    stream.seek(0)
+    return FileResponse(stream, as_attachment=True, filename=f"readiness_{unit.code}_{on.year}.xlsx")
 
 
 def _unit_form(request: HttpRequest, code: str, form_class: type, template_title: str, save: Any) -> HttpResponse:

@@ -128,6 +128,7 @@ CASES = [
     ScopeCase("care/compliance/<str:code>/pending/", lambda w: Probe(url=f"/care/compliance/{BOB_UNIT}/pending/")),
     ScopeCase("care/compliance/<str:code>/export.xlsx", lambda w: Probe(url=f"/care/compliance/{BOB_UNIT}/export.xlsx")),
     ScopeCase("care/emergency/<str:code>/", lambda w: Probe(url=f"/care/emergency/{BOB_UNIT}/")),
+    ScopeCase("care/emergency/<str:code>/export.xlsx", lambda w: Probe(url=f"/care/emergency/{BOB_UNIT}/export.xlsx")),
     ScopeCase("care/emergency/<str:code>/officers/new/", lambda w: Probe(url=f"/care/emergency/{BOB_UNIT}/officers/new/")),
     ScopeCase("care/emergency/<str:code>/officers/new/", _unit_post("officers/new", {"name": "外人"}, "DisasterOfficer"),
               methods=("post",)),

@@ -151,3 +151,21 @@ def test_it_lets_a_resident_opt_in_themselves(world, login) -> None:  # type: ig
     assert "取消订阅" in client.get("/care/opt-in/").content.decode()
     assert login(world.alice).get("/care/opt-in/").status_code == 404
     assert User.objects.filter(username="rita").exists()
+
+
+def test_it_exports_readiness_per_unit_and_year(world, hedong, login) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from openpyxl import load_workbook
+
+    services.record_drill(actor=world.tom, unit_code=BOB_UNIT, held_on=date(2024, 6, 1), scenario="防汛", participants=40)
+    client = login(world.tom)
+    response = client.get(f"/care/emergency/{HEDONG}/export.xlsx?year=2024")
+    rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows()]
+    assert rows[1][-1] == "2024年演练次数"
+    assert next(r for r in rows if r[0] == BOB_UNIT)[2:] == [1, 0, 0, 0, 1]  # the officer was appointed after 2024
+    village = client.get(f"/care/emergency/{BOB_UNIT}/export.xlsx")
+    cells = [[c.value for c in r] for r in load_workbook(io.BytesIO(b"".join(village.streaming_content))).active.iter_rows()]
+    assert ["孙建国", "139****5678"] == cells[2][:2]
+    assert "13912345678" not in str(cells)
+    assert "2024年演练" in client.get(f"/care/emergency/{HEDONG}/?year=2024").content.decode()
