@@ -135,3 +135,11 @@ def test_it_lets_the_city_change_a_tasks_report_period(year, world, login) -> No
     assert PlanTask.objects.get(number=22).report_period == "month"
     cells = login(world.carl).get(f"/plan/assignments/{county_assignment(22).pk}/").content.decode()
     assert "2025-12" in cells
+
+
+def test_it_keeps_the_ledger_page_to_a_fixed_number_of_queries(year, world, login, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    client = login(world.cindy)
+    client.get("/plan/ledger/?year=2025")
+    with django_assert_max_num_queries(20):
+        page = client.get("/plan/ledger/?year=2025&page=3")
+    assert page.status_code == 200

@@ -96,3 +96,10 @@ def test_it_seeds_demo_data_idempotently(tree) -> None:  # type: ignore[no-untyp
     call_command("seed_planning")
     assert (Assignment.objects.count(), ProgressReport.objects.count(), ManualValue.objects.count()) == counts
     assert counts[1] > 0 and counts[2] == 7
+
+
+def test_it_keeps_a_cached_dashboard_to_a_fixed_number_of_queries(plan, world, login, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    client = login(world.carl)
+    client.get(f"/plan/units/{TAOCHENG}/?period=2025")  # fills the cache
+    with django_assert_max_num_queries(40):
+        assert client.get(f"/plan/units/{TAOCHENG}/?period=2025").status_code == 200
