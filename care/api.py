@@ -9,7 +9,7 @@ from ninja.errors import HttpError
 
 from accounts.scoping import get_visible_or_404
 from care import selectors, services
-from care.models import DueVisit, Visit
+from care.models import DueVisit, EmergencyShelter, Visit
 from care.periods import today
 from people.models import Resident
 from places.selectors import unit_for_user
@@ -122,6 +122,57 @@ def compliance(request: HttpRequest, code: str, as_of: date | None = None) -> di
     return {"code": unit.code, "as_of": on, "due": data["due"], "visited": data["visited"], "rate": data["rate"],
             "children": [{"code": c["unit"].code, "name": c["unit"].name, "due": c["due"], "visited": c["visited"], "rate": c["rate"]}
                          for c in data["children"]]}
+
+
+class ShelterOut(Schema):
+    id: int
+    unit_code: str
+    name: str
+    kind: str
+    capacity: int
+    address: str
+    lat: float | None
+    lng: float | None
+    facilities: list[str]
+
+
+class ReadinessRow(Schema):
+    code: str
+    name: str
+    villages: int
+    covered: int
+    shelters: int
+    drills: int
+
+
+class ReadinessOut(Schema):
+    code: str
+    year: int
+    villages: int
+    covered: int
+    shelters: int
+    drills: int
+    children: list[ReadinessRow]
+
+
+@router.get("/shelters", response=list[ShelterOut], summary="Emergency shelters in the user's scope (?unit= narrows)")
+def shelters(request: HttpRequest, unit: str = "") -> list[dict[str, object]]:
+    qs = EmergencyShelter.objects.visible_to(request.user)
+    if unit:
+        qs = qs.filter(unit_id__startswith=unit_for_user(request.user, unit).prefix)
+    return [{"id": s.pk, "unit_code": s.unit_id, "name": s.name, "kind": s.kind, "capacity": s.capacity, "address": s.address,
+             "lat": s.lat, "lng": s.lng, "facilities": s.facilities} for s in qs.order_by("unit_id", "id")[:2000]]
+
+
+@router.get("/readiness/{code}", response=ReadinessOut, summary="Officer coverage, shelters and drills of a unit and its children")
+def readiness(request: HttpRequest, code: str) -> dict[str, object]:
+    unit = unit_for_user(request.user, code)
+    on = today()
+    data = selectors.readiness(unit, on)
+    return {"code": unit.code, "year": on.year, "villages": data["villages"], "covered": data["covered"],
+            "shelters": data["shelters"], "drills": data["drills"],
+            "children": [{"code": c["unit"].code, "name": c["unit"].name, "villages": c["villages"], "covered": c["covered"],
+                          "shelters": c["shelters"], "drills": c["drills"]} for c in data["children"]]}
 
 
 @router.get("/notices/{notice_id}/rates", summary="Acknowledgement rate of an emergency notice per unit")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("emergency/<str:code>/", views.readiness, name="readiness"),
     path("emergency/<str:code>/export.xlsx", views.readiness_export, name="readiness-export"),
     path("emergency/<str:code>/officers/new/", views.officer_new, name="officer-new"),
+    path("officers/<int:pk>/end/", views.officer_end, name="officer-end"),
     path("emergency/<str:code>/shelters/new/", views.shelter_new, name="shelter-new"),
     path("emergency/<str:code>/drills/new/", views.drill_new, name="drill-new"),
     path("notices/", views.notices, name="notices"),

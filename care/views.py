@@ -350,6 +350,20 @@ def drill_new(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def officer_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """离任: the officer stops serving today (coverage counts them no longer)."""
+    officer = get_visible_or_404(DisasterOfficer.objects.visible_to(request.user), pk=pk, ended_on__isnull=True)
+    try:
+        services.end_disaster_officer(actor=request.user, officer=officer)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"{officer.name} 已登记离任。")
+    return redirect("care:readiness", code=officer.unit_id)
+
+
+@login_required
 def notices(request: HttpRequest) -> HttpResponse:
     if scope_prefix(request.user) is None:
         raise Http404("未找到")

@@ -113,6 +113,21 @@ def _resend_post(world: World) -> Probe:
                  unchanged=lambda: not NoticeRecipient.objects.filter(send_count__gt=1).exists())
 
 
+def _shelter(world: World):  # type: ignore[no-untyped-def]
+    from care import services
+
+    return services.add_shelter(actor=world.bob, unit_code=BOB_UNIT, name="桥东标记广场", kind="square", capacity=500)
+
+
+def _officer_end_post(world: World) -> Probe:
+    from care import services
+    from care.models import DisasterOfficer
+
+    o = services.add_disaster_officer(actor=world.bob, unit_code=BOB_UNIT, name="桥东信息员")
+    return Probe(url=f"/care/officers/{o.pk}/end/", method="post", kind="write",
+                 unchanged=lambda: DisasterOfficer.objects.get(pk=o.pk).ended_on is None)
+
+
 CASES = [
     ScopeCase("care/my/", lambda w: Probe(url="/care/my/", kind="list", marker=_due(w).resident.name)),
     ScopeCase("care/residents/<int:resident_id>/", lambda w: Probe(url=f"/care/residents/{_resident(w).pk}/")),
@@ -147,6 +162,9 @@ CASES = [
     ScopeCase("api/care/residents/<resident_id>/visits", lambda w: Probe(url=f"/api/care/residents/{_visit(w).resident_id}/visits")),
     ScopeCase("api/care/residents/<resident_id>/visits", _visit_api_post, methods=("post",)),
     ScopeCase("api/care/compliance/<code>", lambda w: Probe(url=f"/api/care/compliance/{BOB_UNIT}")),
+    ScopeCase("care/officers/<int:pk>/end/", _officer_end_post, methods=("post",)),
+    ScopeCase("api/care/shelters", lambda w: Probe(url="/api/care/shelters", kind="list", marker=_shelter(w).name)),
+    ScopeCase("api/care/readiness/<code>", lambda w: Probe(url=f"/api/care/readiness/{BOB_UNIT}")),
     ScopeCase("api/care/notices/<notice_id>/rates", lambda w: Probe(url=f"/api/care/notices/{_notice(w).pk}/rates")),
 ]
 

@@ -169,3 +169,16 @@ def test_it_exports_readiness_per_unit_and_year(world, hedong, login) -> None:  
     assert ["孙建国", "139****5678"] == cells[2][:2]
     assert "13912345678" not in str(cells)
     assert "2024年演练" in client.get(f"/care/emergency/{HEDONG}/?year=2024").content.decode()
+
+
+def test_it_ends_an_officer_and_answers_the_readiness_api(world, hedong, login) -> None:  # type: ignore[no-untyped-def]
+    client = login(world.tom)
+    before = client.get(f"/api/care/readiness/{HEDONG}").json()
+    assert before["covered"] == 2
+    assert client.post(f"/care/officers/{hedong['officer'].pk}/end/").status_code == 302
+    after = client.get(f"/api/care/readiness/{HEDONG}").json()
+    assert after["covered"] == 1
+    assert next(c for c in after["children"] if c["code"] == BOB_UNIT)["covered"] == 0
+    services.add_shelter(actor=world.bob, unit_code=BOB_UNIT, name="桥东广场", kind="square", capacity=800, lat=37.7, lng=115.7)
+    assert [s["name"] for s in client.get("/api/care/shelters").json()] == ["桥东广场"]
+    assert login(world.tina).get("/api/care/shelters").json() == []
