@@ -17,6 +17,8 @@ spread over 200 villages of every county) are:
   in read-only mode), for reference: reading the workbook is the larger part of it.
 
 Prints rows per second for each and the ratio pipeline ÷ baseline (target ≥ 0.3).
+With --memory 20000,200000 it instead imports .xlsx files of those sizes, each in a fresh
+process, and prints each one's peak memory (flat: the file is streamed, not loaded).
 """
 
 import argparse
@@ -33,12 +35,14 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.settings")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SHEQU_DISABLE_APPS", "appeals,care,facilities,planning")
+CHILD = "--memory-child" in sys.argv  # a child process uses the database its parent prepared
 if "DATABASE_URL" not in os.environ:
     os.environ.setdefault("SHEQU_VAR_DIR", "/tmp/shequ_people_import_bench")  # noqa: S108 (the bench DB, rebuilt each run)
     Path(os.environ["SHEQU_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
     for leftover in Path(os.environ["SHEQU_VAR_DIR"]).glob("shequ.sqlite3*"):
-        leftover.unlink()
-elif os.environ["DATABASE_URL"].startswith("postgres"):
+        if not CHILD:
+            leftover.unlink()
+elif os.environ["DATABASE_URL"].startswith("postgres") and not CHILD:
     import psycopg
 
     _base, _name = os.environ["DATABASE_URL"].rsplit("/", 1)
@@ -150,13 +154,8 @@ def pipeline(rows: list[dict[str, str]]) -> float:
 
 
 def from_file(rows: list[dict[str, str]]) -> float:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("居民信息")
-    sheet.append(HEADERS)
-    for row in rows:
-        sheet.append([row[h] for h in HEADERS])
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-        book.save(handle.name)
+        write_book(rows, handle.name)
         started = time.perf_counter()
         result = ResidentImporter(actor=None).import_file(handle.name)
         elapsed = time.perf_counter() - started
@@ -164,13 +163,56 @@ def from_file(rows: list[dict[str, str]]) -> float:
     return elapsed
 
 
+def write_book(rows: list[dict[str, str]], path: str) -> None:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("居民信息")
+    sheet.append(HEADERS)
+    for row in rows:
+        sheet.append([row[h] for h in HEADERS])
+    book.save(path)
+
+
+def memory_child(path: str) -> None:
+    """Import one file in this (fresh) process and print its peak resident memory in MB."""
+    import resource
+
+    clear()
+    started = time.perf_counter()
+    result = ResidentImporter(actor=None).import_file(path)
+    assert result.ok, result.errors[:5]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{result.created} {time.perf_counter() - started:.1f} {peak:.0f}")
+
+
+def memory(sizes: list[int]) -> None:
+    """Peak memory of importing files of each size, each in a fresh process: flat means streaming works."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            path = f"{folder}/rows_{size}.xlsx"
+            write_book(make_rows(size), path)
+            out = subprocess.run([sys.executable, __file__, "--memory-child", path], capture_output=True, text=True,
+                                 check=True, env=os.environ)
+            created, seconds, peak = out.stdout.split()[-3:]
+            print(f"import of {int(created):>8,} rows from .xlsx: {float(seconds):7.1f}s, peak memory {peak} MB", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--memory", default="", help="e.g. 20000,200000: peak memory of file imports of these sizes")
+    parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.memory_child:
+        memory_child(args.memory_child)
+        return
     call_command("migrate", verbosity=0)
     call_command("import_divisions", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    if args.memory:
+        memory([int(n) for n in args.memory.split(",")])
+        return
     rows = make_rows(args.rows)
     print(f"{len(rows)} rows on {connection.vendor}")
     timings: dict[str, list[float]] = {"baseline": [], "pipeline": [], "file": []}

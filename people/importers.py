@@ -17,6 +17,7 @@ only encrypted, with their keyed hash and masked form; error reports show them m
 """
 
 import datetime as dt
+import hashlib
 import pickle  # noqa: S403 — only for the importer's own temporary file
 import re
 import tempfile
@@ -268,6 +269,10 @@ class ResidentImportResult(ImportResult):
         return f"导入完成：新增居民 {self.created} 人，新建户 {self.households_created} 户。"
 
 
+def _household_key(unit: str, number: str) -> int:
+    return int.from_bytes(hashlib.blake2b(f"{unit}\t{number}".encode(), digest_size=8).digest(), "big")
+
+
 def _id_key(digest_hex: str) -> int:
     """64 bits of the keyed hash: enough to tell a county's 600,000 numbers apart, in 8 bytes."""
     return int(digest_hex[:16], 16)
@@ -339,7 +344,7 @@ class ResidentImporter:
         """Pass 1: check every row; while all are good, spill them (encrypted) for pass 2."""
         chunk: list[SpilledRow] = []
         seen_ids: dict[int, int] = {}            # 64-bit id key → first line
-        heads: dict[tuple[str, str], int] = {}   # (unit, household) → line of its 户主
+        heads: dict[int, int] = {}               # 64-bit key of (unit, household) → line of its 户主
         pending_ids: list[tuple[int, str, str]] = []
         pending_heads: list[tuple[int, str, str]] = []
         for line, raw in rows:
@@ -353,7 +358,7 @@ class ResidentImporter:
                 else:
                     pending_ids.append((line, digest, row.cleaned["id_number"]))
             if row.cleaned.get("relation") == Resident.Relation.HEAD and row.household and row.cleaned.get("unit_code"):
-                first = heads.setdefault(row.key, line)
+                first = heads.setdefault(_household_key(*row.key), line)
                 if first != line:
                     errors.append(_error(line, H["relation"], "户主", f"同一户只能有一名户主（第{first}行已是户主）"))
                 else:
