@@ -81,16 +81,35 @@ def _dropouts(rows: Any, on: date) -> list[tuple[int, date, str]]:
         ~Q(resident__status=Resident.Status.PRESENT) | ~Q(resident__unit_id=F("unit_id")) | Q(tagged=False)
     ).values_list("id", "period_start", "period_end", "resident__status", "resident__status_date", "resident__unit_id",
                   "unit_id")
+    gone = list(gone)
+    moved_on = _move_dates([(r[0], r[6]) for r in gone if r[3] == Resident.Status.PRESENT and r[5] != r[6]], rows)
     out = []
     for pk, start, end, status, status_date, resident_unit, unit in gone:
         if status != Resident.Status.PRESENT:
             day, reason = status_date or on, str(status)
         elif resident_unit != unit:
-            day, reason = on, "moved_out"
+            day, reason = moved_on.get(pk, on), "moved_out"
         else:
             day, reason = on, "left_group"
         out.append((pk, min(max(day, start), end), reason))
     return out
+
+
+def _move_dates(rows: list[tuple[int, str]], qs: Any) -> dict[int, date]:
+    """Due-row id → the date its resident moved out of that row's community (people.ResidentMove), when recorded."""
+    try:
+        from people.models import ResidentMove
+    except ImportError:  # pragma: no cover
+        return {}
+    if not rows:
+        return {}
+    resident_of = dict(qs.filter(pk__in=[pk for pk, _ in rows]).values_list("id", "resident_id"))
+    moves: dict[tuple[int, str], date] = {}
+    for resident_id, from_unit, moved_on in ResidentMove.objects.filter(resident_id__in=set(resident_of.values())).values_list(
+            "resident_id", "from_unit_id", "moved_on"):
+        key = (resident_id, str(from_unit))
+        moves[key] = max(moves.get(key, moved_on), moved_on)
+    return {pk: moves[(resident_of[pk], unit)] for pk, unit in rows if (resident_of.get(pk), unit) in moves}
 
 
 @transaction.atomic
@@ -267,6 +286,7 @@ def record_visit(
     lat: float | None = None, lng: float | None = None, photos: Iterable[Any] = (),
 ) -> Visit:
     """探访记录: not in the future, only for someone in the visitor's scope, only while they live there."""
+    resident = Resident.objects.select_related("unit").get(pk=resident.pk)  # the register's current state
     if actor.role not in (Role.COMMUNITY_WORKER, Role.TOWNSHIP_STAFF) or not can_see_unit(actor, resident.unit_id):
         raise ValidationError("该居民不在您的管辖范围内。")
     if visited_at is None:

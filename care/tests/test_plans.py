@@ -244,3 +244,26 @@ def test_it_assigns_visits_of_a_community_that_had_no_worker_yet(world) -> None:
     counts = sorted(DueVisit.objects.filter(assignee__in=[carol, dan]).values_list("assignee_id", flat=True))
     assert counts.count(carol.pk) in (1, 2) and len(counts) == 3
     assert services.assign_unassigned(on=date(2025, 3, 3)) == 0
+
+
+def test_it_uses_the_registers_dates_for_a_move_and_a_death(scenario) -> None:  # type: ignore[no-untyped-def]
+    from people import services as register
+
+    w, p = scenario["world"], scenario["people"]
+    services.record_visit(actor=w.bob, resident=p["b1"], visited_at=at(2), **ok_checklist())
+    register.set_status(actor=w.bob, resident=p["b3"], status="deceased", on=date(2025, 3, 10))
+    register.move_resident(actor=w.bob, resident=p["b4"], to_unit_code=ALICE_UNIT, moved_on=date(2025, 3, 15))
+    assert visit_rates(BOB_UNIT, date(2025, 3, 9)) == {BOB_UNIT: (1, 4)}
+    assert visit_rates(BOB_UNIT, date(2025, 3, 12)) == {BOB_UNIT: (1, 3)}
+    assert visit_rates(BOB_UNIT, date(2025, 3, 14)) == {BOB_UNIT: (1, 3)}
+    assert visit_rates(BOB_UNIT, date(2025, 3, 15)) == {BOB_UNIT: (1, 2)}
+    assert visit_rates(TAOCHENG[:6], date(2025, 3, 20), length=6) == {TAOCHENG[:6]: (1, 4)}
+    assert services.reconcile_due_visits(on=date(2025, 3, 20)) == 2
+    removed = dict(DueVisit.objects.filter(removed_on__isnull=False).values_list("resident_id", "removed_on"))
+    assert removed == {p["b3"].pk: date(2025, 3, 10), p["b4"].pk: date(2025, 3, 15)}
+    assert visit_rates(BOB_UNIT, date(2025, 3, 14)) == {BOB_UNIT: (1, 3)}
+    # b4 cannot be visited by bob any more; alice may (her community now), and it counts from next month's plan.
+    with pytest.raises(ValidationError, match="管辖范围"):
+        services.record_visit(actor=w.bob, resident=p["b4"], visited_at=at(18), **ok_checklist())
+    services.record_visit(actor=w.alice, resident=p["b4"], visited_at=at(18), **ok_checklist())
+    assert visit_rates(BOB_UNIT, date(2025, 3, 20)) == {BOB_UNIT: (1, 2)}
