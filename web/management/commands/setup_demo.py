@@ -2,6 +2,7 @@
 
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandParser
+from django.test import override_settings
 
 from accounts.demo import ensure_demo_accounts
 
@@ -23,15 +24,20 @@ class Command(BaseCommand):
         call_command("import_divisions")
         call_command("import_departments")
         available = get_commands()
+        listing = ensure_demo_accounts()  # first, so the demo worker gets visits, requests and tasks
+        # Demo requests and visits would otherwise "text" hundreds of synthetic phones to the console.
+        with override_settings(SMS_BACKEND="web.notify.LocmemSMSBackend"):
+            self._load(available, options["scale"])
+        self.stdout.write("\n演示账户（仅演示模式）/ demo accounts (demo mode only):")
+        for username, role, password in listing:
+            self.stdout.write(f"  {username:<10} {password:<16} {role}")
+
+    def _load(self, available: dict[str, str], scale: float) -> None:
         for name, kwargs in OPTIONAL_STEPS:
             if name in available:
                 call_command(name, **kwargs)
         if "seed_demo" in available:
-            call_command("seed_demo", scale=options["scale"])
+            call_command("seed_demo", scale=scale)
         for name in AFTER_POPULATION:
             if name in available:
                 call_command(name)
-        listing = ensure_demo_accounts()
-        self.stdout.write("\n演示账户（仅演示模式）/ demo accounts (demo mode only):")
-        for username, role, password in listing:
-            self.stdout.write(f"  {username:<10} {password:<16} {role}")
