@@ -1,3 +1,9 @@
+// On a phone the navigation starts folded behind 菜单; without JavaScript it simply stays open.
+(function () {
+  var menu = document.getElementById("main-menu");
+  if (menu && window.matchMedia("(max-width: 40rem)").matches) menu.open = false;
+})();
+
 // Idle-session warning: shown inline (no pop-up) before the server ends an idle session.
 (function () {
   var body = document.body;
