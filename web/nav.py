@@ -17,3 +17,16 @@ def nav_items(user: Any) -> list[dict[str, str]]:
         if app in settings.INSTALLED_APPS and find_spec(f"{app}.nav") is not None:
             items += import_module(f"{app}.nav").items(user)
     return items
+
+
+def home_cards(user: Any) -> list[dict[str, Any]]:
+    """Work counts for the home page: each app's nav.py may define cards(user) -> [{label, value, url}]."""
+    cards: list[dict[str, Any]] = []
+    if not getattr(user, "is_authenticated", False):
+        return cards
+    for app in DOMAIN_APPS:
+        if app in settings.INSTALLED_APPS and find_spec(f"{app}.nav") is not None:
+            module = import_module(f"{app}.nav")
+            if hasattr(module, "cards"):
+                cards += module.cards(user)
+    return cards

@@ -13,6 +13,7 @@ from accounts.roles import ADMIN_ROLES, Role
 from places import selectors as place_selectors
 from web.context import ELDER_COOKIE, elder_mode_on
 from web.models import Notification
+from web.nav import home_cards
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -35,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
             coverage=None if unit.is_village_level else place_selectors.org_system_coverage(unit.prefix),
         )
     context["is_admin_post"] = user.role in ADMIN_ROLES
+    context["cards"] = home_cards(user)
     return render(request, "web/home.html", context)
 
 
