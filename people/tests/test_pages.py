@@ -269,3 +269,21 @@ def test_it_moves_a_resident_in_from_another_community(world, login):  # type: i
     again = client.post("/people/residents/move-in/", {"id_number": number, "name": "迁入者", "to_unit_code": ALICE_UNIT,
                                                        "moved_on": "2024-06-02"})
     assert "已在您的辖区内" in again.content.decode()
+
+
+def test_it_never_shows_full_numbers_on_any_page(world, login):  # type: ignore[no-untyped-def]
+    home = household(number="扫描户")
+    person = resident(name="扫描人", household_id=home.pk, relation="head", phone="0318-7654321")
+    moved = resident(name="迁走人")
+    services.set_status(actor=world.bob, resident=moved, status="moved_out", on=dt.date(2024, 1, 1))
+    client = login(world.carl)
+    pages = ["/people/residents/", "/people/residents/?status=", f"/people/residents/{person.pk}/",
+             f"/people/residents/{person.pk}/edit/", f"/people/residents/{person.pk}/move/",
+             f"/people/residents/{person.pk}/status/", "/people/residents/new/", "/people/residents/move-in/",
+             "/people/households/", f"/people/households/{home.pk}/", f"/people/households/{home.pk}/edit/",
+             "/people/moves/", f"/api/people/residents/{person.pk}", "/api/people/residents?status=",
+             f"/api/people/households/{home.pk}", "/api/people/households", "/api/people/moves"]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_masked(response.content.decode())
