@@ -112,6 +112,15 @@ def _move_dates(rows: list[tuple[int, str]], qs: Any) -> dict[int, date]:
     return {pk: moves[(resident_of[pk], unit)] for pk, unit in rows if (resident_of.get(pk), unit) in moves}
 
 
+CITY_PREFIX = "1311"
+
+
+def _changed_unit(rows: Any) -> str:
+    """The one community the rows belong to, or the city when they span several (for the audit row's unit code)."""
+    units = set(rows.values_list("unit_id", flat=True).distinct()[:2])
+    return str(next(iter(units))) if len(units) == 1 else CITY_PREFIX.ljust(12, "0")
+
+
 @transaction.atomic
 def reconcile_due_visits(*, on: date | None = None, actor: User | None = None) -> int:
     """Drop residents who died, moved or left the group from the open periods (persisting removed_on)."""
@@ -121,8 +130,8 @@ def reconcile_due_visits(*, on: date | None = None, actor: User | None = None) -
     updates = [DueVisit(pk=pk, removed_on=day, removed_reason=reason) for pk, day, reason in dropped]
     DueVisit.objects.bulk_update(updates, ["removed_on", "removed_reason"], batch_size=2000)
     if dropped:
-        audit.record(actor=actor, action="care.plans_reconciled", detail={"dropped": len(dropped), "on": on.isoformat()},
-                     username="system")
+        audit.record(actor=actor, action="care.plans_reconciled", unit_code=_changed_unit(open_rows.filter(pk__in=[d[0] for d in dropped])),
+                     detail={"dropped": len(dropped), "on": on.isoformat()}, username="system")
     return len(dropped)
 
 
@@ -223,8 +232,9 @@ def generate_visit_plans(*, month: date, actor: User | None = None, prefix: str 
     created: dict[str, int] = {}
     for rule in VisitRule.objects.filter(active=True).order_by("id"):
         created[rule.tag] = sum(_generate_period(rule, s, e, workers, prefix) for s, e in periods_in_month(rule.frequency, month))
-    audit.record(actor=actor, action="care.plans_generated", detail={"month": month.isoformat(), "created": created},
-                 username="system")
+    # The unit code tells the planning module which indicator values to refresh (the whole city for a full run).
+    audit.record(actor=actor, action="care.plans_generated", unit_code=(prefix or CITY_PREFIX).ljust(12, "0"),
+                 detail={"month": month.isoformat(), "created": created}, username="system")
     return created
 
 
@@ -257,7 +267,8 @@ def assign_unassigned(*, on: date | None = None) -> int:
         updates.append(DueVisit(pk=pk, assignee_id=worker))
     DueVisit.objects.bulk_update(updates, ["assignee"], batch_size=2000)
     if updates:
-        audit.record(actor=None, action="care.plans_assigned", detail={"rows": len(updates), "on": on.isoformat()}, username="system")
+        audit.record(actor=None, action="care.plans_assigned", unit_code=_changed_unit(DueVisit.objects.filter(pk__in=[u.pk for u in updates])),
+                     detail={"rows": len(updates), "on": on.isoformat()}, username="system")
     return len(updates)
 
 

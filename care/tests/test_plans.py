@@ -221,6 +221,9 @@ def test_it_provides_the_planning_indicators(scenario) -> None:  # type: ignore[
     assert coverage[ALICE_UNIT] == (0.0, 1.0)
     assert len(coverage) == OrgUnit.objects.filter(level="village").count()
     assert indicators.disaster_officer_coverage(date(2024, 1, 1), date(2024, 12, 31))[BOB_UNIT] == (0.0, 1.0)
+    # Narrowed to one village (how the planning engine updates incrementally).
+    assert indicators.hardship_elderly_monthly_visit_rate(date(2025, 1, 1), date(2025, 3, 31), prefix=BOB_UNIT) == {BOB_UNIT: (1.0, 4.0)}
+    assert indicators.disaster_officer_coverage(date(2025, 1, 1), date(2025, 12, 31), prefix=BOB_UNIT) == {BOB_UNIT: (1.0, 1.0)}
 
 
 def test_it_runs_the_daily_job_as_a_task(scenario) -> None:  # type: ignore[no-untyped-def]
