@@ -20,4 +20,6 @@ def items(user: Any) -> list[dict[str, str]]:
     links.append({"label": "应急", "url": reverse("care:readiness", args=[user.unit_id])})
     if user.role != Role.COMMUNITY_WORKER:
         links.append({"label": "应急通知", "url": reverse("care:notices")})
+    if user.role == Role.CITY_STAFF:
+        links.append({"label": "探访规则", "url": reverse("care:rules")})
     return links

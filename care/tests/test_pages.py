@@ -181,3 +181,15 @@ def test_it_keeps_list_pages_to_a_fixed_number_of_queries(login, world, django_a
     carl = login(world.carl)
     with django_assert_max_num_queries(16):
         assert carl.get(f"/care/emergency/{TAOCHENG}/").status_code == 200
+
+
+def test_it_shows_each_role_its_care_links(world) -> None:  # type: ignore[no-untyped-def]
+    from care.nav import items
+
+    def labels(user):  # type: ignore[no-untyped-def]
+        return [i["label"] for i in items(user)]
+
+    assert labels(world.bob) == ["我的探访", "探访达标", "应急"]
+    assert labels(world.tom) == ["探访达标", "应急", "应急通知"]
+    assert "探访规则" in labels(world.cindy)
+    assert labels(world.erin) == [] and labels(world.sam) == [] and labels(world.rita) == []
