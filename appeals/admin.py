@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.admin import ConfigAdmin
-from appeals import services
+from appeals import services, workcal
 from appeals.models import ApiClient, CalendarDay, Category
 
 
@@ -30,6 +30,14 @@ class CalendarDayAdmin(ConfigAdmin):
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     date_hierarchy = "date"
+
+    def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        workcal.clear_cache()
+
+    def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
+        super().delete_model(request, obj)
+        workcal.clear_cache()
 
 
 @admin.register(ApiClient)

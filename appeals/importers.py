@@ -48,3 +48,12 @@ def ensure_categories() -> None:
                 load_categories()
         except IntegrityError:
             pass  # loaded at the same moment by another request
+
+
+def category_by_code(code: str) -> Category | None:
+    """An active category; reloads the file first if the table is empty (fresh or flushed database)."""
+    found = Category.objects.filter(code=code, active=True).first()
+    if found is None and not Category.objects.exists():
+        ensure_categories()
+        found = Category.objects.filter(code=code, active=True).first()
+    return found

@@ -21,11 +21,13 @@ def to_staff(users: list[Any], title: str, appeal: Any) -> None:
     notify_users(users, title, "", url=staff_url(appeal), kind="appeal")
 
 
-def to_resident(appeal: Any, text: str, *, phone: str | None = None) -> None:
+def to_resident(appeal: Any, text: str, *, phone: str | None = None, followers: bool = True) -> None:
     url = reverse("appeals:mine-detail", args=[appeal.tracking_no])
     if appeal.submitter_id:
         notify_user(appeal.submitter, text, url=url, kind="appeal")
     send_sms(phone if phone is not None else decrypt(appeal.phone_enc), f"【衡水社区】{text}")
+    if not followers:
+        return
     for follower in appeal.followers.select_related("user"):
         if follower.user_id:
             notify_user(follower.user, text, url=url, kind="appeal")

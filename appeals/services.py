@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.roles import STAFF_ROLES, UNIT_ROLE_LEVEL, Role
 from accounts.scoping import scope_prefix
 from appeals import conf, notifications, workcal
-from appeals.importers import ensure_categories
+from appeals.importers import category_by_code
 from appeals.models import (
     OPEN_STATES,
     ApiClient,
@@ -163,19 +163,25 @@ def _store_photos(appeal: Appeal, event: Event | None, photos: list[CleanPhoto])
 
 
 def next_tracking_no(now: datetime) -> str:
-    """YYYYMMDD + a four-digit serial of the day in Asia/Shanghai (more digits after 9,999)."""
+    """YYYYMMDD + a four-digit serial of the day in Asia/Shanghai (more digits after 9,999).
+
+    One UPDATE … RETURNING; the row lock it takes lasts until commit, so callers take the number
+    as late in their transaction as they can.
+    """
     day = timezone.localdate(now)
+    table = connection.ops.quote_name(DailyCounter._meta.db_table)
     for _ in range(3):
-        if DailyCounter.objects.filter(day=day).update(last=F("last") + 1):
-            break
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last", [day])  # noqa: S608
+            row = cursor.fetchone()
+        if row is not None:
+            return f"{day:%Y%m%d}{row[0]:04d}"
         try:
             with transaction.atomic():
-                DailyCounter.objects.create(day=day, last=1)
-            break
+                DailyCounter.objects.create(day=day, last=0)
         except IntegrityError:
             continue
-    last = DailyCounter.objects.values_list("last", flat=True).get(day=day)
-    return f"{day:%Y%m%d}{last:04d}"
+    raise ValidationError("受理编号生成失败，请重试。")
 
 
 def ip_hash(ip: str) -> str:
@@ -221,14 +227,14 @@ def _meet(appeal: Appeal, kinds: list[str], now: datetime) -> None:
 
 @transaction.atomic
 def file_appeal(
-    *, actor: Any, category_code: str, description: str, unit_code: str, channel: str = Channel.WEB,
+    *, actor: Any, category_code: str = "", description: str, unit_code: str, channel: str = Channel.WEB,
+    category: Category | None = None, unit: OrgUnit | None = None,
     resident: Any = None, contact_name: str = "", phone: str = "", public_name: bool = False,
     location_kind: str = LocationKind.ADDRESS, address: str = "", lat: float | None = None, lng: float | None = None,
     photos: list[Any] | None = None, ip: str = "", api_client: ApiClient | None = None, rate_limit: bool = True,
 ) -> Appeal:
     """提交诉求. The request lands at `unit_code` (the resident's community when known)."""
-    ensure_categories()
-    category = Category.objects.filter(code=(category_code or "").strip(), active=True).first()
+    category = category or category_by_code((category_code or "").strip())
     if category is None:
         raise ValidationError("未知的诉求类别，请从列表中选择。")
     description = _text(description, "诉求内容")
@@ -249,7 +255,8 @@ def file_appeal(
         resident = getattr(account, "resident_record", None)
     if not unit_code and resident is not None:
         unit_code = resident.unit_id
-    unit = OrgUnit.objects.filter(code=unit_code).first() if unit_code and is_valid_code(str(unit_code)) else None
+    if unit is None and unit_code and is_valid_code(str(unit_code)):
+        unit = OrgUnit.objects.filter(code=unit_code).first()
     if unit is None:
         raise ValidationError("未知的村（社区），请重新选择所在地。")
     if staff_channel and scope_prefix(actor) is not None and not unit.code.startswith(scope_prefix(actor) or "-"):
@@ -277,8 +284,9 @@ def file_appeal(
         check_rate_limit(ip=ip if api_client is None else "", phone=phone)
 
     now = _now()
+    token = secrets.token_hex(16)
     appeal = Appeal(
-        tracking_no=next_tracking_no(now), token=secrets.token_hex(16), category=category, description=description,
+        tracking_no="", token=token, category=category, description=description,
         channel=channel, urgent=category.urgent, home_unit=unit, unit=unit,
         submitter=account, resident=resident, registered_by=actor if staff_channel else None, api_client=api_client,
         contact_name=contact_name or (resident.name if resident is not None else ""),
@@ -286,8 +294,12 @@ def file_appeal(
         location_kind=location_kind, address=address, lat=lat, lng=lng, ip_hash=ip_hash(ip) if api_client is None else "",
         created_at=now,
     )
-    appeal.accept_due_at = _accept_due(category, appeal.urgent, now)
-    appeal.reply_due_at = workcal.add_working_days(now, category.reply_days)
+    calendar = workcal.adjustments_from(now)
+    appeal.accept_due_at = (now + timedelta(hours=category.urgent_hours) if appeal.urgent
+                            else workcal.add_working_hours(now, category.accept_hours, calendar))
+    appeal.reply_due_at = workcal.add_working_days(now, category.reply_days, calendar)
+    # The day's serial as late as possible: its row lock lasts until commit (a few inserts from here).
+    appeal.tracking_no = next_tracking_no(now)
     appeal.save()
     Deadline.objects.bulk_create([
         Deadline(appeal=appeal, kind=Deadline.Kind.ACCEPT, unit_id=unit.code, due_at=appeal.accept_due_at),
@@ -300,7 +312,8 @@ def file_appeal(
     audit.record(actor=actor if getattr(actor, "pk", None) else None, action="appeals.file", obj=appeal,
                  detail={"channel": channel, "category": category.code}, username=api_client.name if api_client else "")
     notifications.new_for_handlers(appeal, _handler_users(appeal))
-    notifications.to_resident(appeal, f"您的诉求已受理，编号 {appeal.tracking_no}，可凭编号查询办理进度。", phone=phone)
+    notifications.to_resident(appeal, f"您的诉求已受理，编号 {appeal.tracking_no}，可凭编号查询办理进度。", phone=phone,
+                              followers=False)
     return appeal
 
 

@@ -3,6 +3,7 @@ both kept as CalendarDay rows the system administrator edits. Working hours are
 APPEALS_WORKDAY_START–APPEALS_WORKDAY_END (08:30–17:30 by default), in Asia/Shanghai.
 """
 
+import time
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
@@ -13,8 +14,26 @@ from appeals.models import CalendarDay
 MAX_DAYS = 800
 
 
+_cache: dict[str, tuple[float, dict[date, str]]] = {}
+CACHE_SECONDS = 60
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+def _all_adjustments() -> dict[date, str]:
+    """Every calendar adjustment, cached for a minute per process (the table holds a few dozen rows a year)."""
+    now = time.monotonic()
+    hit = _cache.get("all")
+    if hit is None or hit[0] < now:
+        hit = (now + CACHE_SECONDS, dict(CalendarDay.objects.values_list("date", "kind")))
+        _cache["all"] = hit
+    return hit[1]
+
+
 def _adjustments(start: date, end: date) -> dict[date, str]:
-    return dict(CalendarDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "kind"))
+    return {day: kind for day, kind in _all_adjustments().items() if start <= day <= end}
 
 
 def is_working_day(day: date, adjustments: dict[date, str] | None = None) -> bool:
@@ -34,12 +53,19 @@ def hours_per_day() -> float:
     return (end - start).total_seconds() / 3600
 
 
-def add_working_hours(start: datetime, hours: float) -> datetime:
+def adjustments_from(start: datetime) -> dict[date, str]:
+    """Load the calendar once for several computations starting at `start`."""
+    day = timezone.localdate(start)
+    return _adjustments(day - timedelta(days=1), day + timedelta(days=MAX_DAYS))
+
+
+def add_working_hours(start: datetime, hours: float, adjustments: dict[date, str] | None = None) -> datetime:
     """The moment `hours` working hours after `start` (counted only inside working hours of working days)."""
     tz = timezone.get_current_timezone()
     local = timezone.localtime(start, tz)
     remaining = timedelta(hours=hours)
-    adjustments = _adjustments(local.date(), local.date() + timedelta(days=MAX_DAYS))
+    if adjustments is None:
+        adjustments = _adjustments(local.date(), local.date() + timedelta(days=MAX_DAYS))
     day = local.date()
     for _ in range(MAX_DAYS):
         if is_working_day(day, adjustments):
@@ -55,6 +81,6 @@ def add_working_hours(start: datetime, hours: float) -> datetime:
     raise ValueError("工作日历中找不到足够的工作日，请检查节假日设置")
 
 
-def add_working_days(start: datetime, days: float) -> datetime:
+def add_working_days(start: datetime, days: float, adjustments: dict[date, str] | None = None) -> datetime:
     """N working days after start: N × the working hours of one day."""
-    return add_working_hours(start, days * hours_per_day())
+    return add_working_hours(start, days * hours_per_day(), adjustments)

@@ -18,9 +18,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from appeals import conf, selectors, services
+from appeals.importers import category_by_code
 from appeals.models import Appeal, Category, Channel, LocationKind, State
 from places.codes import is_valid_code
-from places.models import OrgUnit
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 MAX_RESULTS = 1000
@@ -185,7 +185,7 @@ def _attributes(code: str) -> list[dict[str, Any]]:
 
 @endpoint
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    category = selectors.categories().filter(code=code).first()
+    category = category_by_code(code)
     if category is None:
         raise Open311Error(404, f"service_code {code} not found")
     return render(fmt, {"service_code": category.code, "attributes": _attributes(category.code)}, root="service_definition")
@@ -296,7 +296,7 @@ def _landing_unit(request: HttpRequest, lat: float | None, lng: float | None) ->
     """attribute[community] when given; else the community of the nearest registered household; else the city desk."""
     code = _param(request, "attribute[community]")
     if code:
-        if not is_valid_code(code) or not OrgUnit.objects.filter(code=code).exists():
+        if not is_valid_code(code):
             raise Open311Error(400, f"attribute[community] {code} is not a known unit code")
         return code
     if lat is not None and lng is not None:
@@ -321,7 +321,7 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     code = _param(request, "service_code")
     if not code:
         raise Open311Error(400, "service_code is required")
-    category = selectors.categories().filter(code=code).first()
+    category = category_by_code(code)
     if category is None:
         raise Open311Error(400, f"service_code {code} not found")
     lat_raw, lng_raw = _param(request, "lat"), _param(request, "long")
@@ -343,7 +343,7 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     name = f"{_param(request, 'last_name')}{_param(request, 'first_name')}"
     try:
         appeal = services.file_appeal(
-            actor=None, api_client=client, channel=Channel.OPEN311, category_code=category.code,
+            actor=None, api_client=client, channel=Channel.OPEN311, category=category,
             description=description, unit_code=_landing_unit(request, lat, lng), contact_name=name[:50],
             phone=_param(request, "phone"), location_kind=LocationKind.POINT if lat is not None else LocationKind.ADDRESS,
             address=address[:200], lat=lat, lng=lng,

@@ -3,6 +3,7 @@ import io
 import pytest
 from PIL import Image
 
+from appeals import workcal
 from web.notify import LocmemSMSBackend
 
 
@@ -12,6 +13,7 @@ def appeals_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     LocmemSMSBackend.outbox.clear()
+    workcal.clear_cache()
     yield
     LocmemSMSBackend.outbox.clear()
 
