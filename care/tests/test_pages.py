@@ -193,3 +193,24 @@ def test_it_shows_each_role_its_care_links(world) -> None:  # type: ignore[no-un
     assert labels(world.tom) == ["探访达标", "应急", "应急通知"]
     assert "探访规则" in labels(world.cindy)
     assert labels(world.erin) == [] and labels(world.sam) == [] and labels(world.rita) == []
+
+
+def test_it_keeps_visit_photos_behind_the_scope(login, world, plan, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
+    photo = SimpleUploadedFile("door.png", buffer.getvalue(), content_type="image/png")
+    client = login(world.bob)
+    assert client.post(f"/care/residents/{plan[0].pk}/visit/", {**form_data(), "photos": photo}).status_code == 302
+    visit = Visit.objects.get()
+    stored = visit.photos.get()
+    response = client.get(f"/care/visits/{visit.pk}/photos/{stored.pk}/")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert AuditEntry.objects.filter(action="care.photo_opened", actor=world.bob).exists()
+    assert login(world.alice).get(f"/care/visits/{visit.pk}/photos/{stored.pk}/").status_code == 404
+    bad = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
+    assert login(world.bob).post(f"/care/residents/{plan[1].pk}/visit/", {**form_data(), "photos": bad}).status_code == 400
+    assert Visit.objects.count() == 1
