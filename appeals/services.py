@@ -162,6 +162,16 @@ def _store_photos(appeal: Appeal, event: Event | None, photos: list[CleanPhoto])
         row.save()
 
 
+@transaction.atomic
+def attach_photos(*, appeal: Appeal, actor: Any, photos: list[CleanPhoto]) -> None:
+    """Attach already checked photos to the actor's latest step on the request."""
+    if not photos:
+        return
+    event = Event.objects.filter(appeal=appeal, actor=actor).order_by("-at", "-id").first()
+    _store_photos(appeal, event, photos)
+    audit.record(actor=actor, action="appeals.attach", obj=appeal, detail={"photos": len(photos)})
+
+
 def next_tracking_no(now: datetime) -> str:
     """YYYYMMDD + a four-digit serial of the day in Asia/Shanghai (more digits after 9,999).
 
@@ -645,9 +655,17 @@ def _owns(user: Any, appeal: Appeal) -> bool:
 
 
 @transaction.atomic
-def rate(*, appeal: Appeal, actor: Any, level: int, comment: str = "", on_behalf: bool = False) -> Rating:
-    """评价 a reply. 不满意/非常不满意 reopens it with a 整改 (rectification); one re-rating after that."""
-    if on_behalf:
+def rate(*, appeal: Appeal, actor: Any, level: int, comment: str = "", on_behalf: bool = False,
+         phone: str = "") -> Rating:
+    """评价 a reply. 不满意/非常不满意 reopens it with a 整改 (rectification); one re-rating after that.
+
+    The filer rates: signed in (their own request), or without an account by giving the phone that filed it.
+    """
+    if phone:
+        if not appeal.phone_hash or search_hash(re.sub(r"\s", "", phone)) != appeal.phone_hash:
+            raise ValidationError("手机号码与提交诉求时不一致。")
+        actor = None
+    elif on_behalf:
         if not is_staff(actor):
             raise ValidationError("只有工作人员可以代录回访评价。")
     elif not _owns(actor, appeal):
@@ -665,7 +683,8 @@ def rate(*, appeal: Appeal, actor: Any, level: int, comment: str = "", on_behalf
     if done >= 2:
         raise ValidationError("每件诉求只能重新评价一次。")
     now = _now()
-    rating = Rating.objects.create(appeal=appeal, round=done + 1, level=level, comment=comment, by=actor if actor else None, at=now)
+    rating = Rating.objects.create(appeal=appeal, round=done + 1, level=level, comment=comment,
+                                   by=actor if getattr(actor, "pk", None) else None, at=now)
     satisfied = level >= 3
     if satisfied or rating.round == 2:
         _guarded_update(appeal, State.REPLIED, state=State.CLOSED, closed_at=now, resolved=satisfied,
@@ -684,7 +703,8 @@ def rate(*, appeal: Appeal, actor: Any, level: int, comment: str = "", on_behalf
         _event(appeal, EventAction.RECTIFY, None, note=f"启动整改，{conf.RECTIFY_DAYS} 个工作日内重新答复；上一级将回访。")
         notifications.to_staff(_handler_users(appeal), f"【整改】诉求 {appeal.tracking_no} 居民评价为{rating.get_level_display()}", appeal)
         notifications.to_staff(_unit_users(callback_unit), f"【回访】请回访诉求 {appeal.tracking_no}", appeal)
-    audit.record(actor=actor, action="appeals.rate", obj=appeal, detail={"level": level, "round": rating.round})
+    audit.record(actor=actor if getattr(actor, "pk", None) else None, action="appeals.rate", obj=appeal,
+                 detail={"level": level, "round": rating.round}, username="" if actor else "resident-by-phone")
     return rating
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("suggest/", views.suggest, name="suggest"),
     path("communities/", views.communities, name="communities"),
     path("track/", views.track, name="track"),
+    path("track/rate/", views.track_rate, name="track-rate"),
     path("mine/", views.mine, name="mine"),
     path("mine/<str:tracking_no>/", views.mine_detail, name="mine-detail"),
     path("mine/<str:tracking_no>/rate/", views.mine_rate, name="mine-rate"),

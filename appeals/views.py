@@ -7,8 +7,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -19,6 +21,7 @@ from appeals import selectors, services
 from appeals.classifier.model import classify
 from appeals.forms import FileForm, IntakeForm, RateForm
 from appeals.models import Appeal, Assist, Category, Extension, Photo, RatingAppeal, Rectification, State
+from appeals.photos import clean_photos
 from people.crypto import search_hash
 from places.models import OrgUnit
 
@@ -106,7 +109,32 @@ def track(request: HttpRequest) -> HttpResponse:
         if appeal is None:
             messages.error(request, "没有找到该编号的诉求，请核对编号和手机号码。")
     events = selectors.timeline(appeal, public_only=True) if appeal else []
-    return render(request, "appeals/track.html", {"appeal": appeal, "events": events, "no": no})
+    can_rate = appeal is not None and appeal.state == State.REPLIED and appeal.ratings.count() < 2
+    return render(request, "appeals/track.html", {"appeal": appeal, "events": events, "no": no, "phone": phone,
+                                                  "rate_form": RateForm() if can_rate else None})
+
+
+@require_POST
+def track_rate(request: HttpRequest) -> HttpResponse:
+    """Rating without an account: the tracking number and the phone that filed it."""
+    no, phone = (request.POST.get("no") or "").strip(), (request.POST.get("phone") or "").strip()
+    appeal = Appeal.objects.filter(tracking_no=no).first() if no and phone else None
+    form = RateForm(request.POST)
+    if appeal is None:
+        messages.error(request, "没有找到该编号的诉求，请核对编号和手机号码。")
+    elif not form.is_valid():
+        messages.error(request, "请选择评价等级。")
+    else:
+        try:
+            services.rate(appeal=appeal, actor=None, phone=phone, level=form.cleaned_data["level"],
+                          comment=form.cleaned_data["comment"])
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, "感谢您的评价。")
+    from urllib.parse import urlencode
+
+    return redirect(f"{reverse('appeals:track')}?{urlencode({'no': no, 'phone': phone})}")
 
 
 @login_required
@@ -243,16 +271,10 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     appeal = selectors.appeal_for_user(request.user, pk)
     user: Any = request.user
     try:
-        if action == "merge":
-            into = selectors.appeal_for_user(user, _int(request.POST.get("into")))
-            services.merge(appeal=appeal, into=into, actor=user)
-        elif action == "contest":
-            rating = get_visible_or_404(appeal.ratings.all(), pk=_int(request.POST.get("rating")))
-            services.contest_rating(rating=rating, actor=user, reason=request.POST.get("note", ""))
-        elif action in ACTIONS:
-            ACTIONS[action](appeal, user, request.POST, request.FILES)
-        else:
-            raise Http404("未找到")
+        with transaction.atomic():
+            photos = [] if action == "reply" else clean_photos(request.FILES.getlist("photos"))
+            _act(appeal, user, action, request)
+            services.attach_photos(appeal=appeal, actor=user, photos=photos)
     except ValidationError as exc:
         _error(request, exc)
         return redirect("appeals:detail", pk=pk)
@@ -260,6 +282,19 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if appeal.pk and selectors.appeals_for(user).filter(pk=appeal.pk).exists():
         return redirect("appeals:detail", pk=pk)
     return redirect("appeals:inbox")
+
+
+def _act(appeal: Appeal, user: Any, action: str, request: HttpRequest) -> None:
+    if action == "merge":
+        into = selectors.appeal_for_user(user, _int(request.POST.get("into")))
+        services.merge(appeal=appeal, into=into, actor=user)
+    elif action == "contest":
+        rating = get_visible_or_404(appeal.ratings.all(), pk=_int(request.POST.get("rating")))
+        services.contest_rating(rating=rating, actor=user, reason=request.POST.get("note", ""))
+    elif action in ACTIONS:
+        ACTIONS[action](appeal, user, request.POST, request.FILES)
+    else:
+        raise Http404("未找到")
 
 
 @login_required

@@ -128,6 +128,7 @@ OPEN_ROUTES = {
     "appeals/suggest/": "category suggestions for the text typed (no stored data)",
     "appeals/communities/": "search of the division tree, which is public",
     "appeals/track/": "shows one request only to whoever gives both its tracking number and the phone that filed it",
+    "appeals/track/rate/": "rates one request only for whoever gives its tracking number and the phone that filed it",
     "appeals/intake/": "a blank form; staff can file only into their own subtree",
     "api/appeals/classify": "classifies the text given; no stored data",
 }

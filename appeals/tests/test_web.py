@@ -175,3 +175,38 @@ def test_it_seeds_demo_requests_once(tree: None) -> None:
     assert len(first) == 20 and len({row[2] for row in first}) >= 4
     call_command("seed_appeals", count=20)
     assert list(Appeal.objects.order_by("token").values_list("token", "category__code", "state", "unit_id")) == first
+
+
+def test_it_lets_a_resident_without_an_account_rate_with_number_and_phone(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+    appeal = file(None, phone="13811112222")
+    services.accept(appeal=appeal, actor=world.bob)
+    services.reply(appeal=appeal, actor=world.bob, text="已清运")
+    page = client.get("/appeals/track/", {"no": appeal.tracking_no, "phone": "13811112222"}).content.decode()
+    assert "已清运" in page and "提交评价" in page
+    client.post("/appeals/track/rate/", {"no": appeal.tracking_no, "phone": "13900000000", "level": "1"})
+    appeal.refresh_from_db()
+    assert appeal.state == "replied"
+    client.post("/appeals/track/rate/", {"no": appeal.tracking_no, "phone": "138 1111 2222", "level": "4", "comment": "好"})
+    appeal.refresh_from_db()
+    assert appeal.state == "closed" and appeal.final_rating == 4
+
+
+def test_it_attaches_photos_to_any_step_and_refuses_bad_ones_without_acting(world, login) -> None:  # type: ignore[no-untyped-def]
+    appeal = file(None)
+    client = login(world.bob)
+    client.post(f"/appeals/{appeal.pk}/accept/", {"photos": [SimpleUploadedFile("x.jpg", b"not an image")]})
+    appeal.refresh_from_db()
+    assert appeal.state == "submitted"
+    client.post(f"/appeals/{appeal.pk}/accept/", {"photos": [SimpleUploadedFile("x.png", image_bytes("PNG"))]})
+    appeal.refresh_from_db()
+    assert appeal.state == "accepted"
+    assert Photo.objects.get(appeal=appeal).event.action == "accept"  # type: ignore[union-attr]
+
+
+def test_it_lists_the_inbox_in_a_fixed_number_of_queries(world, login, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    for n in range(15):
+        file(None, phone=f"1390000{n:04d}")
+    client = login(world.bob)
+    with django_assert_max_num_queries(14):
+        response = client.get("/appeals/?state=all")
+    assert response.content.decode().count("/appeals/") >= 15
