@@ -23,3 +23,20 @@ def items(user: Any) -> list[dict[str, str]]:
     if user.role == Role.CITY_STAFF:
         links.append({"label": "探访规则", "url": reverse("care:rules")})
     return links
+
+
+def cards(user: Any) -> list[dict[str, Any]]:
+    """Home-page work counts: a worker's visits still to make; a manager's visit rate this month."""
+    from django.utils import timezone
+
+    from care import selectors
+
+    if scope_prefix(user) is None:
+        return []
+    today = timezone.localdate()
+    if user.role == Role.COMMUNITY_WORKER:
+        pending = sum(1 for row in selectors.my_visits(user, today) if row.visited_on is None)
+        return [{"label": "本月待探访", "value": pending, "url": reverse("care:my")}]
+    state = selectors.compliance(user.unit, today)
+    shown = "—" if state["rate"] is None else f"{state['rate']:.0%}"
+    return [{"label": "特殊困难老年人本月探访率", "value": shown, "url": reverse("care:compliance", args=[user.unit_id])}]

@@ -21,3 +21,14 @@ def items(user: Any) -> list[dict[str, str]]:
     if user.unit_id:
         links.append({"label": "设施地图", "url": reverse("facilities:map", args=[user.unit_id])})
     return links
+
+
+def cards(user: Any) -> list[dict[str, Any]]:
+    """Home-page work count: bookings waiting for approval in the user's area."""
+    from facilities import selectors
+    from facilities.models import BookingStatus
+
+    if scope_prefix(user) is None:
+        return []
+    waiting = selectors.bookings_for(user).filter(status=BookingStatus.PENDING).count()
+    return [{"label": "待审核的场地预约", "value": waiting, "url": reverse("facilities:spaces")}]

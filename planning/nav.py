@@ -19,3 +19,12 @@ def items(user: Any) -> list[dict[str, str]]:
     if is_monitoring_lead(user):
         out.append({"label": "进展审核", "url": reverse("planning:reviews")})
     return out
+
+
+def cards(user: Any) -> list[dict[str, Any]]:
+    """Home-page work count for the monitoring leads: progress reports waiting for review."""
+    from planning import selectors
+
+    if not is_monitoring_lead(user):
+        return []
+    return [{"label": "待审核的任务进展", "value": selectors.review_queue(user).count(), "url": reverse("planning:reviews")}]

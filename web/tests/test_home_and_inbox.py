@@ -31,3 +31,10 @@ def test_sms_goes_through_the_configured_backend(settings) -> None:  # type: ign
     send_sms("13812345678", "您的诉求已受理")
     send_sms("", "nobody")
     assert LocmemSMSBackend.outbox == [("13812345678", "您的诉求已受理")]
+
+
+def test_staff_home_pages_show_their_work_counts(world: World, login) -> None:  # type: ignore[no-untyped-def]
+    page = login(world.alice).get("/").content.decode()
+    assert "待办" in page and "本月待探访" in page
+    page = login(world.tina).get("/").content.decode()
+    assert "特殊困难老年人本月探访率" in page and "待审核的场地预约" in page
