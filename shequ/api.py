@@ -36,6 +36,7 @@ DOMAIN_API_PREFIXES = {
     "facilities": "/facilities",
     "appeals": "/appeals",
     "care": "/care",
+    "workforce": "/workforce",
     "planning": "/plan",
 }
 for app, prefix in DOMAIN_API_PREFIXES.items():

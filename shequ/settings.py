@@ -33,7 +33,7 @@ INSTALLED_APPS = [
 ]
 # Domain apps that later issues add register themselves here when present.
 _disabled = set(env_list("SHEQU_DISABLE_APPS", []))
-for optional_app in ("people", "facilities", "appeals", "care", "planning"):
+for optional_app in ("people", "facilities", "appeals", "care", "workforce", "planning"):
     if (BASE_DIR / optional_app / "apps.py").exists() and optional_app not in _disabled:
         INSTALLED_APPS.append(optional_app)
 

@@ -22,6 +22,7 @@ DOMAIN_URL_PREFIXES = {
     "facilities": "facilities/",
     "appeals": "appeals/",
     "care": "care/",
+    "workforce": "workforce/",
     "planning": "plan/",
 }
 for app, prefix in DOMAIN_URL_PREFIXES.items():
