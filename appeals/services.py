@@ -2,13 +2,14 @@
 
 import re
 import secrets
+import time
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -172,13 +173,19 @@ def attach_photos(*, appeal: Appeal, actor: Any, photos: list[CleanPhoto]) -> No
     audit.record(actor=actor, action="appeals.attach", obj=appeal, detail={"photos": len(photos)})
 
 
+_known_sequences: set[str] = set()
+
+
 def next_tracking_no(now: datetime) -> str:
     """YYYYMMDD + a four-digit serial of the day in Asia/Shanghai (more digits after 9,999).
 
-    One UPDATE … RETURNING; the row lock it takes lasts until commit, so callers take the number
-    as late in their transaction as they can.
+    PostgreSQL: one sequence per day (appeals_serial_YYYYMMDD), so concurrent filings never wait on
+    each other (a rolled-back filing leaves a gap). SQLite serialises writers anyway: a DailyCounter
+    row, UPDATE … RETURNING.
     """
     day = timezone.localdate(now)
+    if connection.vendor == "postgresql":
+        return f"{day:%Y%m%d}{_pg_serial(day):04d}"
     table = connection.ops.quote_name(DailyCounter._meta.db_table)
     for _ in range(3):
         with connection.cursor() as cursor:
@@ -192,6 +199,23 @@ def next_tracking_no(now: datetime) -> str:
         except IntegrityError:
             continue
     raise ValidationError("受理编号生成失败，请重试。")
+
+
+def _pg_serial(day: Any) -> int:
+    name = f"appeals_serial_{day:%Y%m%d}"
+    if name not in _known_sequences:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
+        except (IntegrityError, DatabaseError):
+            pass  # created at the same moment by another process
+        _known_sequences.add(name)
+    with connection.cursor() as cursor:
+        # One round trip; IF NOT EXISTS also covers a sequence rolled back with its transaction (tests).
+        cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}; SELECT nextval('{name}')")
+        while cursor.description is None and cursor.nextset():
+            pass
+        return int(cursor.fetchone()[0])
 
 
 def ip_hash(ip: str) -> str:
@@ -265,11 +289,10 @@ def file_appeal(
         resident = getattr(account, "resident_record", None)
     if not unit_code and resident is not None:
         unit_code = resident.unit_id
-    if unit is None and unit_code and is_valid_code(str(unit_code)):
-        unit = OrgUnit.objects.filter(code=unit_code).first()
-    if unit is None:
+    code = unit.code if unit is not None else str(unit_code or "")
+    if not is_known_unit(code):
         raise ValidationError("未知的村（社区），请重新选择所在地。")
-    if staff_channel and scope_prefix(actor) is not None and not unit.code.startswith(scope_prefix(actor) or "-"):
+    if staff_channel and scope_prefix(actor) is not None and not code.startswith(scope_prefix(actor) or "-"):
         raise ValidationError("只能为本辖区的居民代为登记诉求。")
     if location_kind not in LocationKind.values:
         raise ValidationError("请选择诉求发生的位置。")
@@ -297,7 +320,7 @@ def file_appeal(
     token = secrets.token_hex(16)
     appeal = Appeal(
         tracking_no="", token=token, category=category, description=description,
-        channel=channel, urgent=category.urgent, home_unit=unit, unit=unit,
+        channel=channel, urgent=category.urgent, home_unit_id=code, unit_id=code,
         submitter=account, resident=resident, registered_by=actor if staff_channel else None, api_client=api_client,
         contact_name=contact_name or (resident.name if resident is not None else ""),
         phone_enc=encrypt(phone), phone_hash=search_hash(phone), phone_masked=mask_phone(phone), public_name=public_name,
@@ -312,12 +335,12 @@ def file_appeal(
     appeal.tracking_no = next_tracking_no(now)
     appeal.save()
     Deadline.objects.bulk_create([
-        Deadline(appeal=appeal, kind=Deadline.Kind.ACCEPT, unit_id=unit.code, due_at=appeal.accept_due_at),
-        Deadline(appeal=appeal, kind=Deadline.Kind.CONTACT, unit_id=unit.code, due_at=_contact_due(category, appeal.urgent, now)),
-        Deadline(appeal=appeal, kind=Deadline.Kind.REPLY, unit_id=unit.code, due_at=appeal.reply_due_at),
+        Deadline(appeal=appeal, kind=Deadline.Kind.ACCEPT, unit_id=code, due_at=appeal.accept_due_at),
+        Deadline(appeal=appeal, kind=Deadline.Kind.CONTACT, unit_id=code, due_at=_contact_due(category, appeal.urgent, now)),
+        Deadline(appeal=appeal, kind=Deadline.Kind.REPLY, unit_id=code, due_at=appeal.reply_due_at),
     ])
     event = _event(appeal, EventAction.SUBMIT, actor if staff_channel or account else None, to_state=State.SUBMITTED,
-                   note=f"{Channel(channel).label}", to_unit=unit.code, at=now)
+                   note=f"{Channel(channel).label}", to_unit=code, at=now)
     _store_photos(appeal, event, cleaned)
     audit.record(actor=actor if getattr(actor, "pk", None) else None, action="appeals.file", obj=appeal,
                  detail={"channel": channel, "category": category.code}, username=api_client.name if api_client else "")
@@ -780,6 +803,7 @@ def issue_api_client(*, actor: Any, name: str, contact: str = "") -> tuple[ApiCl
 def revoke_api_client(*, actor: Any, client: ApiClient) -> ApiClient:
     client.revoked_at = _now()
     client.save(update_fields=["revoked_at"])
+    _client_cache.clear()
     audit.record(actor=actor, action="appeals.api_client_revoke", obj=client)
     return client
 
@@ -790,10 +814,42 @@ def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+_client_cache: dict[str, tuple[float, ApiClient | None]] = {}
+CLIENT_CACHE_SECONDS = 10
+
+
 def client_for_key(raw: str) -> ApiClient | None:
+    """The client owning an Open311 api_key. Remembered for 10 s per process: a revocation reaches every
+    server process within 10 seconds (this one at once)."""
     if not raw:
         return None
-    return ApiClient.objects.filter(key_hash=hash_key(raw), revoked_at__isnull=True).first()
+    digest = hash_key(raw)
+    now = time.monotonic()
+    hit = _client_cache.get(digest)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    client = ApiClient.objects.filter(key_hash=digest, revoked_at__isnull=True).first()
+    if len(_client_cache) > 1000:
+        _client_cache.clear()
+    _client_cache[digest] = (now + CLIENT_CACHE_SECONDS, client)
+    return client
+
+
+_unit_codes: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+
+def is_known_unit(code: str) -> bool:
+    """Whether a unit code exists; the few thousand codes are kept per process for ten minutes."""
+    global _unit_codes
+    if not is_valid_code(code):
+        return False
+    now = time.monotonic()
+    expires, codes = _unit_codes
+    if expires <= now:
+        codes = frozenset(OrgUnit.objects.values_list("code", flat=True))
+        _unit_codes = (now + 600, codes)
+        return code in codes
+    return code in codes or OrgUnit.objects.filter(code=code).exists()
 
 
 def open_q() -> Q:
