@@ -259,7 +259,6 @@ def _meet(appeal: Appeal, kinds: list[str], now: datetime) -> None:
 
 # ---- filing -------------------------------------------------------------------------------------------
 
-@transaction.atomic
 def file_appeal(
     *, actor: Any, category_code: str = "", description: str, unit_code: str, channel: str = Channel.WEB,
     category: Category | None = None, unit: OrgUnit | None = None,
@@ -267,7 +266,10 @@ def file_appeal(
     location_kind: str = LocationKind.ADDRESS, address: str = "", lat: float | None = None, lng: float | None = None,
     photos: list[Any] | None = None, ip: str = "", api_client: ApiClient | None = None, rate_limit: bool = True,
 ) -> Appeal:
-    """提交诉求. The request lands at `unit_code` (the resident's community when known)."""
+    """提交诉求. The request lands at `unit_code` (the resident's community when known).
+
+    Validates everything first (bad input writes nothing), then writes in one transaction.
+    """
     category = category or category_by_code((category_code or "").strip())
     if category is None:
         raise ValidationError("未知的诉求类别，请从列表中选择。")
@@ -331,22 +333,26 @@ def file_appeal(
     appeal.accept_due_at = (now + timedelta(hours=category.urgent_hours) if appeal.urgent
                             else workcal.add_working_hours(now, category.accept_hours, calendar))
     appeal.reply_due_at = workcal.add_working_days(now, category.reply_days, calendar)
-    # The day's serial as late as possible: its row lock lasts until commit (a few inserts from here).
-    appeal.tracking_no = next_tracking_no(now)
-    appeal.save()
-    Deadline.objects.bulk_create([
-        Deadline(appeal=appeal, kind=Deadline.Kind.ACCEPT, unit_id=code, due_at=appeal.accept_due_at),
-        Deadline(appeal=appeal, kind=Deadline.Kind.CONTACT, unit_id=code, due_at=_contact_due(category, appeal.urgent, now)),
-        Deadline(appeal=appeal, kind=Deadline.Kind.REPLY, unit_id=code, due_at=appeal.reply_due_at),
-    ])
-    event = _event(appeal, EventAction.SUBMIT, actor if staff_channel or account else None, to_state=State.SUBMITTED,
-                   note=f"{Channel(channel).label}", to_unit=code, at=now)
-    _store_photos(appeal, event, cleaned)
-    audit.record(actor=actor if getattr(actor, "pk", None) else None, action="appeals.file", obj=appeal,
-                 detail={"channel": channel, "category": category.code}, username=api_client.name if api_client else "")
-    notifications.new_for_handlers(appeal, _handler_users(appeal))
-    notifications.to_resident(appeal, f"您的诉求已受理，编号 {appeal.tracking_no}，可凭编号查询办理进度。", phone=phone,
-                              followers=False)
+    handlers = _handler_users(appeal)
+    # Everything above only read; the writes take one short transaction (on SQLite the write lock is
+    # held from its first statement, so nothing slow such as photo re-encoding happens inside).
+    with transaction.atomic():
+        # The day's serial as late as possible: its row lock lasts until commit (a few inserts from here).
+        appeal.tracking_no = next_tracking_no(now)
+        appeal.save()
+        Deadline.objects.bulk_create([
+            Deadline(appeal=appeal, kind=Deadline.Kind.ACCEPT, unit_id=code, due_at=appeal.accept_due_at),
+            Deadline(appeal=appeal, kind=Deadline.Kind.CONTACT, unit_id=code, due_at=_contact_due(category, appeal.urgent, now)),
+            Deadline(appeal=appeal, kind=Deadline.Kind.REPLY, unit_id=code, due_at=appeal.reply_due_at),
+        ])
+        event = _event(appeal, EventAction.SUBMIT, actor if staff_channel or account else None, to_state=State.SUBMITTED,
+                       note=f"{Channel(channel).label}", to_unit=code, at=now)
+        _store_photos(appeal, event, cleaned)
+        audit.record(actor=actor if getattr(actor, "pk", None) else None, action="appeals.file", obj=appeal,
+                     detail={"channel": channel, "category": category.code}, username=api_client.name if api_client else "")
+        notifications.new_for_handlers(appeal, handlers)
+        notifications.to_resident(appeal, f"您的诉求已受理，编号 {appeal.tracking_no}，可凭编号查询办理进度。", phone=phone,
+                                  followers=False)
     return appeal
 
 
