@@ -210,3 +210,12 @@ def test_it_lists_the_inbox_in_a_fixed_number_of_queries(world, login, django_as
     with django_assert_max_num_queries(14):
         response = client.get("/appeals/?state=all")
     assert response.content.decode().count("/appeals/") >= 15
+
+
+def test_it_counts_waiting_requests_on_the_home_page(world, login) -> None:  # type: ignore[no-untyped-def]
+    from appeals.nav import cards
+
+    file(None)
+    assert cards(world.bob)[0]["value"] == 1 and cards(world.alice)[0]["value"] == 0
+    assert cards(world.rita)[0]["value"] == 0 and cards(world.sam) == []
+    assert "待签收诉求" in login(world.bob).get("/").content.decode()
