@@ -11,7 +11,7 @@ OPTIONAL_STEPS: list[tuple[str, dict[str, object]]] = [
     ("load_plan", {}),          # planning: the plan's tasks, actions and indicators
 ]
 # Run after the synthetic population (seed_demo) exists, in this order.
-AFTER_POPULATION = ["seed_facilities", "seed_appeals", "seed_care", "seed_planning"]
+AFTER_POPULATION = ["seed_facilities", "seed_appeals", "seed_care", "seed_workforce", "seed_planning"]
 
 
 class Command(BaseCommand):
