@@ -41,6 +41,15 @@ def _staff_only(user: Any) -> None:
         raise Http404("未找到")
 
 
+def _map_tiles() -> str:
+    """MAP_TILE_URL (shared with the other maps): a Leaflet tile template; empty → the map has no background."""
+    from django.conf import settings
+
+    from shequ.env import env_str
+
+    return str(getattr(settings, "MAP_TILE_URL", env_str("MAP_TILE_URL", ""))).strip()
+
+
 def _ip(request: HttpRequest) -> str:
     return client_ip.get() or request.META.get("REMOTE_ADDR", "") or ""
 
@@ -76,7 +85,8 @@ def file_new(request: HttpRequest) -> HttpResponse:
     code = form["community"].value()
     if code:
         community = OrgUnit.objects.filter(code=code).first()
-    return render(request, "appeals/file.html", {"form": form, "resident": resident, "community": community})
+    return render(request, "appeals/file.html", {"form": form, "resident": resident, "community": community,
+                                                 "map_tiles": _map_tiles()})
 
 
 def suggest(request: HttpRequest) -> HttpResponse:
@@ -206,7 +216,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"已登记，受理编号 {appeal.tracking_no}。")
                 return redirect("appeals:detail", pk=appeal.pk)
-    return render(request, "appeals/intake.html", {"form": form})
+    return render(request, "appeals/intake.html", {"form": form, "map_tiles": _map_tiles()})
 
 
 @login_required

@@ -161,6 +161,8 @@ def test_it_fits_the_filing_form_on_a_375px_phone_in_elder_mode(chromium_page, t
     assert "物业管理" in page.inner_text("#suggest")
     page.locator("#suggest button").first.click()
     assert page.locator("#id_category").input_value() == "property"
+    page.locator("#pick-map").click()  # no tiles configured: the map still takes a point
+    assert page.locator("#id_lat").input_value() and page.locator("[name=location_kind][value=point]").is_checked()
     page.get_by_role("button", name="长辈模式").click()
     page.wait_for_load_state()
     width = page.evaluate("document.documentElement.scrollWidth")
