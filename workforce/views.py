@@ -159,6 +159,9 @@ def training_add(request: HttpRequest) -> HttpResponse:
     return render(request, "workforce/training_form.html", {"form": form})
 
 
+SHOWN_ATTENDANCE = 200
+
+
 def _training_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     training = selectors.training_for_user(request.user, pk)
     code = request.GET.get("unit") or request.POST.get("unit") or request.user.unit_id  # type: ignore[union-attr]
@@ -171,9 +174,10 @@ def _training_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     if chosen is not None and chosen.level == OrgUnit.Level.VILLAGE:
         candidates = list(selectors.workers(request.user, chosen, status="all", day=training.ends_on)
                           .filter(in_post_during(training.starts_on, training.ends_on)).order_by("position", "name"))
-    attendance = list(selectors.attendance_of(request.user, training))
-    done = {a.worker_id: a for a in attendance}
-    return {"training": training, "attendance": attendance, "chosen": chosen,
+    attendance = selectors.attendance_of(request.user, training)
+    shown = list(attendance[:SHOWN_ATTENDANCE])
+    done = {a.worker_id: a for a in attendance.filter(worker__in=[w.pk for w in candidates])}
+    return {"training": training, "attendance": shown, "attendance_count": attendance.count(), "chosen": chosen,
             "candidates": [(w, done.get(w.pk)) for w in candidates]}
 
 

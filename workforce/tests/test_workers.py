@@ -178,3 +178,20 @@ def test_it_shows_nav_links_only_to_unit_staff(world: World) -> None:
 
     assert [i["label"] for i in items(world.bob)] == ["社区工作者", "队伍统计"]
     assert items(world.erin) == [] and items(world.rita) == [] and items(world.sam) == []
+
+
+@pytest.mark.django_db
+def test_it_lists_many_workers_in_a_fixed_number_of_queries(world: World, login) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(world.tom)
+    url = f"/workforce/units/{BOB_UNIT[:9]}000/"
+    worker(BOB_UNIT, "full_time", name="甲")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for i in range(30):
+        worker(BOB_UNIT, "full_time", name=f"乙{i}")
+    with CaptureQueriesContext(connection) as many:
+        assert "乙29" in client.get(url).content.decode()
+    assert len(many) == len(few)

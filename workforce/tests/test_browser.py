@@ -1,0 +1,54 @@
+"""A community worker keeps the roster on a 375px phone in elder mode (Debian's Chromium through Playwright)."""
+
+import datetime as dt
+
+import pytest
+
+from shequ.testing.world import BOB_UNIT, CITY, PASSWORD, World
+from workforce.models import CommunityWorker, TrainingAttendance
+from workforce.tests.factories import training, worker
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _fits(page) -> None:  # type: ignore[no-untyped-def]
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"page scrolls sideways ({width}px)"
+
+
+def test_it_keeps_the_roster_on_a_small_phone_in_elder_mode(chromium_page, tree, world: World) -> None:  # type: ignore[no-untyped-def]
+    page = chromium_page
+    base = page.base_url
+    secretary = worker(BOB_UNIT, "secretary", name="张书记", started=dt.date(2020, 1, 1))
+    course = training(CITY, starts=dt.date(2026, 3, 1), ends=dt.date(2026, 3, 3), title="市级书记主任轮训班")
+    world.bob.elder_mode = True
+    world.bob.save(update_fields=["elder_mode"])
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill("bob")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/workforce/")
+    page.wait_for_url(f"{base}/workforce/units/{BOB_UNIT}/")
+    assert page.get_by_role("link", name="张书记").is_visible()
+    _fits(page)
+    page.get_by_role("link", name="登记社区工作者").click()
+    page.get_by_label("姓名").fill("李专职")
+    page.get_by_label("性别").select_option("F")
+    page.get_by_label("岗位").select_option("full_time")
+    page.get_by_label("联系电话").fill("13900001234")
+    page.get_by_label("任职日期").fill("2024-03-01")
+    _fits(page)
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(f"{base}/workforce/workers/*/")
+    assert page.get_by_text("139****1234").is_visible()
+    assert CommunityWorker.objects.filter(name="李专职", position="full_time").exists()
+    page.goto(f"{base}/workforce/trainings/{course.pk}/")
+    _fits(page)
+    page.locator("tr", has_text="张书记").get_by_role("button", name="保存").click()
+    page.wait_for_url(f"{base}/workforce/trainings/{course.pk}/?unit={BOB_UNIT}")
+    assert TrainingAttendance.objects.get(worker=secretary).completed
+    page.goto(f"{base}/workforce/units/{BOB_UNIT}/summary/")
+    assert page.get_by_role("heading", level=1).is_visible()
+    _fits(page)
