@@ -158,6 +158,7 @@ def test_it_fits_the_filing_form_on_a_375px_phone_in_elder_mode(chromium_page, t
     page.goto(f"{page.base_url}/appeals/new/")
     page.get_by_label("诉求内容").fill("小区电梯坏了好几天了")
     page.wait_for_selector("#suggest button")
+    page.wait_for_load_state("networkidle")
     assert "物业管理" in page.inner_text("#suggest")
     page.locator("#suggest button").first.click()
     assert page.locator("#id_category").input_value() == "property"
