@@ -191,3 +191,20 @@ def test_it_works_with_the_georeport_client_against_a_live_server(live_server, t
         one = client.get_service_request(filed[0])
         one = one[0] if isinstance(one, list) else one
         assert one["service_code"] == "municipal" and one["status"] == "open"
+
+
+def test_it_issues_and_revokes_keys_in_the_admin(client, world) -> None:  # type: ignore[no-untyped-def]
+    from appeals.models import ApiClient
+
+    client.force_login(world.sam)
+    response = client.post("/admin/appeals/apiclient/add/", {"name": "12345 热线", "contact": "王工"}, follow=True)
+    text = response.content.decode()
+    assert response.status_code == 200 and "api_key" in text
+    api_client = ApiClient.objects.get(name="12345 热线")
+    raw = text.split("api_key（只显示这一次，请妥善交给对方）：")[1].split("<")[0].strip()
+    assert services.client_for_key(raw) == api_client and api_client.key_hash != raw
+    client.post("/admin/appeals/apiclient/", {"action": "revoke", "_selected_action": [api_client.pk]})
+    api_client.refresh_from_db()
+    assert api_client.revoked_at is not None and services.client_for_key(raw) is None
+    client.force_login(world.bob)
+    assert client.get("/admin/appeals/apiclient/").status_code in (302, 403)
