@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from accounts import audit
@@ -20,7 +20,6 @@ from accounts.scoping import scope_prefix
 from appeals import conf, notifications, workcal
 from appeals.importers import category_by_code
 from appeals.models import (
-    OPEN_STATES,
     ApiClient,
     Appeal,
     AppealFollower,
@@ -40,7 +39,7 @@ from appeals.models import (
     State,
 )
 from appeals.photos import CleanPhoto, clean_photos
-from people.crypto import encrypt, search_hash
+from people.crypto import decrypt, encrypt, search_hash
 from people.masking import mask_phone
 from places.codes import is_valid_code
 from places.models import Department, OrgUnit
@@ -858,5 +857,9 @@ def is_known_unit(code: str) -> bool:
     return code in codes or OrgUnit.objects.filter(code=code).exists()
 
 
-def open_q() -> Q:
-    return Q(state__in=OPEN_STATES)
+def reveal_phone(*, appeal: Appeal, actor: Any) -> str:
+    """The full phone number, for the handler who must call the resident; every reveal is audited."""
+    if not (can_handle(actor, appeal) or is_level_above(actor, appeal.unit_id, appeal.department_id)):
+        raise ValidationError("只有承办单位及其上级可以查看完整联系电话。")
+    audit.record(actor=actor, action="appeals.reveal_phone", obj=appeal)
+    return decrypt(appeal.phone_enc)

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.views.decorators.http import require_POST
 
 from accounts.context import client_ip
@@ -280,6 +281,12 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     _staff_only(request.user)
     appeal = selectors.appeal_for_user(request.user, pk)
     user: Any = request.user
+    if action == "reveal":
+        try:
+            phone = services.reveal_phone(appeal=appeal, actor=user)
+        except ValidationError as exc:
+            return HttpResponse(escape("；".join(exc.messages)), status=403)
+        return HttpResponse(escape(phone or "—"))
     try:
         with transaction.atomic():
             photos = [] if action == "reply" else clean_photos(request.FILES.getlist("photos"))

@@ -222,3 +222,13 @@ def test_it_counts_waiting_requests_on_the_home_page(world, login) -> None:  # t
     assert cards(world.bob)[0]["value"] == 1 and cards(world.alice)[0]["value"] == 0
     assert cards(world.rita)[0]["value"] == 0 and cards(world.sam) == []
     assert "待签收诉求" in login(world.bob).get("/").content.decode()
+
+
+def test_it_reveals_the_full_phone_to_the_handler_only_and_audits_it(world, login) -> None:  # type: ignore[no-untyped-def]
+    from accounts.models import AuditEntry
+
+    appeal = file(None, phone="13811112222")
+    response = login(world.bob).post(f"/appeals/{appeal.pk}/reveal/")
+    assert response.content.decode() == "13811112222"
+    assert AuditEntry.objects.filter(action="appeals.reveal_phone", actor=world.bob).count() == 1
+    assert login(world.alice).post(f"/appeals/{appeal.pk}/reveal/").status_code == 404
