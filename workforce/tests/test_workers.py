@@ -14,6 +14,12 @@ from workforce.models import CommunityWorker, TrainingAttendance
 from workforce.tests.factories import training, worker
 
 
+def _year() -> int:
+    from django.utils import timezone
+
+    return timezone.localdate().year
+
+
 def _unit(code: str) -> OrgUnit:
     return OrgUnit.objects.get(code=code)
 
@@ -157,7 +163,7 @@ def test_it_shows_the_subtree_summary(world: World, login) -> None:  # type: ign
     residents(BOB_UNIT, 1000)
     sec = worker(BOB_UNIT, "secretary_director")
     worker(BOB_UNIT, "full_time", name="专职")
-    attend(sec, training(CITY, starts=dt.date(2026, 1, 5), ends=dt.date(2026, 1, 6)))
+    attend(sec, training(CITY, starts=dt.date(_year(), 1, 1), ends=dt.date(_year(), 1, 1)))
     body = login(world.carl).get("/workforce/units/131102000000/summary/").content.decode()
     assert "河东街道" in body and "20.0" in body and "100%" in body
 
@@ -195,3 +201,14 @@ def test_it_lists_many_workers_in_a_fixed_number_of_queries(world: World, login)
     with CaptureQueriesContext(connection) as many:
         assert "乙29" in client.get(url).content.decode()
     assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+def test_it_shows_the_training_rate_on_the_home_page(world: World, login) -> None:  # type: ignore[no-untyped-def]
+    from workforce.nav import cards
+    from workforce.tests.factories import attend
+
+    attend(worker(BOB_UNIT, "secretary"), training(CITY, starts=dt.date(_year(), 1, 1), ends=dt.date(_year(), 1, 1)))
+    worker(BOB_UNIT, "director", name="主任")
+    assert cards(world.bob)[0]["value"] == "50%"
+    assert cards(world.alice)[0]["value"] == "—" and cards(world.erin) == []
