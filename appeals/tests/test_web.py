@@ -160,8 +160,10 @@ def test_it_fits_the_filing_form_on_a_375px_phone_in_elder_mode(chromium_page, t
     page.wait_for_selector("#suggest button")
     page.wait_for_load_state("networkidle")
     assert "物业管理" in page.inner_text("#suggest")
-    page.locator("#suggest button").first.click()
-    assert page.locator("#id_category").input_value() == "property"
+    from playwright.sync_api import expect
+
+    page.locator("#suggest button", has_text="物业管理").click()
+    expect(page.locator("#id_category")).to_have_value("property")
     page.locator("#pick-map").click()  # no tiles configured: the map still takes a point
     assert page.locator("#id_lat").input_value() and page.locator("[name=location_kind][value=point]").is_checked()
     page.get_by_role("button", name="长辈模式").click()
