@@ -1,7 +1,7 @@
 """Resident filing and "my requests"; staff inbox, detail and actions; dashboard and export. Thin views."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +21,7 @@ from accounts.scoping import get_visible_or_404, scope_prefix
 from appeals import selectors, services
 from appeals.classifier.model import classify
 from appeals.forms import FileForm, IntakeForm, RateForm
+from appeals.importers import ensure_categories
 from appeals.models import Appeal, Assist, Category, Extension, Photo, RatingAppeal, Rectification, State
 from appeals.photos import clean_photos
 from people.crypto import search_hash
@@ -71,6 +72,7 @@ def file_new(request: HttpRequest) -> HttpResponse:
     if services.is_staff(user):
         return redirect("appeals:intake")
     resident = _resident_record(user)
+    ensure_categories()
     form = FileForm(request.POST or None, request.FILES or None,
                     initial={"location_kind": "home" if resident else "address",
                              "community": resident.unit_id if resident else ""})
@@ -198,6 +200,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     """代录: staff register a request that came by phone, in person or from 12345."""
     _staff_only(request.user)
     user: Any = request.user
+    ensure_categories()
     form = IntakeForm(request.POST or None, request.FILES or None,
                       initial={"community": user.unit_id if user.unit and user.unit.is_village_level else ""})
     if request.method == "POST" and form.is_valid():
@@ -383,8 +386,6 @@ def _period(request: HttpRequest) -> tuple[date, date]:
     except ValueError:
         start = today.replace(day=1)
     end = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
-    from datetime import timedelta
-
     return start, end - timedelta(days=1)
 
 
