@@ -172,15 +172,23 @@ def write_book(rows: list[dict[str, str]], path: str) -> None:
     book.save(path)
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory (VmHWM). Not ru_maxrss: after fork and exec Linux
+    keeps the parent's high-water mark in it."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def memory_child(path: str) -> None:
     """Import one file in this (fresh) process and print its peak resident memory in MB."""
-    import resource
-
     clear()
     started = time.perf_counter()
     result = ResidentImporter(actor=None).import_file(path)
     assert result.ok, result.errors[:5]
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     print(f"{result.created} {time.perf_counter() - started:.1f} {peak:.0f}")
 
 
@@ -192,6 +200,7 @@ def memory(sizes: list[int]) -> None:
         for size in sizes:
             path = f"{folder}/rows_{size}.xlsx"
             write_book(make_rows(size), path)
+            connection.close()  # no reader of ours holds the database while the child writes
             out = subprocess.run([sys.executable, __file__, "--memory-child", path], capture_output=True, text=True,
                                  check=True, env=os.environ)
             created, seconds, peak = out.stdout.split()[-3:]
