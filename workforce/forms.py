@@ -38,3 +38,8 @@ class TrainingForm(forms.Form):
 class AttendanceForm(forms.Form):
     worker = forms.IntegerField(label="社区工作者", widget=forms.HiddenInput)
     completed = forms.BooleanField(label="已结业", required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Excel 文件（.xlsx）")
+    dry_run = forms.BooleanField(label="只校验，不写入（试导入）", required=False)

@@ -1,6 +1,9 @@
 """Pages of the workforce module: worker lists per unit, add/edit/end, trainings and attendance, summary."""
 
+import json
+from io import BytesIO
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,11 +14,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts import audit
 from accounts.scoping import scope_prefix
 from places.models import OrgUnit
 from places.selectors import unit_for_user
-from workforce import selectors, services
-from workforce.forms import AttendanceForm, EndForm, TrainingForm, WorkerForm
+from shequ.importing import RowError
+from shequ.xlsx import write_error_report
+from workforce import importers, selectors, services
+from workforce.forms import AttendanceForm, EndForm, ImportForm, TrainingForm, WorkerForm
 from workforce.models import CommunityWorker, Position, in_post_during
 
 
@@ -204,3 +210,78 @@ def record_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(request, f"已登记：{worker.name}{'（已结业）' if form.cleaned_data['completed'] else '（未结业）'}。")
     unit = context["chosen"].code if context["chosen"] else ""
     return redirect(f"{request.path.removesuffix('attendance/')}?unit={unit}")
+
+
+# ---------------------------------------------------------------- Excel import and export
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_REPORT_ROWS = 20_000
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    if scope_prefix(request.user) is None:
+        raise Http404("未找到")
+    stream = BytesIO()
+    importers.write_import_template(stream)
+    return _xlsx(stream.getvalue(), "社区工作者导入模板.xlsx")
+
+
+@login_required
+def worker_import(request: HttpRequest, code: str) -> HttpResponse:
+    """Upload a filled template: rows anywhere in this unit's subtree (and the user's scope); all or nothing."""
+    unit = unit_for_user(request.user, code)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = importers.import_workers(form.cleaned_data["file"], actor=request.user, unit=unit,
+                                          dry_run=form.cleaned_data["dry_run"])
+        if result.ok and not result.dry_run:
+            messages.success(request, f"导入完成：新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}。")
+            return redirect("workforce:workers", code=unit.code)
+    report = ""
+    if result is not None and not result.ok:
+        report = json.dumps([[e.line, e.column, e.value, e.reason] for e in result.errors[:MAX_REPORT_ROWS]],
+                            ensure_ascii=False)
+    context = {"unit": unit, "ancestors": unit.ancestors(), "form": form, "result": result, "report": report,
+               "columns": importers.COLUMNS}
+    invalid = request.method == "POST" and (result is None or not result.ok)
+    return _render(request, "workforce/import.html", context, invalid=invalid)
+
+
+@login_required
+@require_POST
+def import_report(request: HttpRequest) -> HttpResponse:
+    """The error report of the import just shown, as .xlsx: built from the rows posted back, nothing stored."""
+    if scope_prefix(request.user) is None:
+        raise Http404("未找到")
+    try:
+        rows = json.loads(request.POST.get("errors", "[]"))
+        errors = [RowError(int(line), str(reason), str(column), str(value))
+                  for line, column, value, reason in rows[:MAX_REPORT_ROWS]]
+    except (ValueError, TypeError):
+        return HttpResponse("错误报告数据无效，请重新上传文件。", status=400, content_type="text/plain; charset=utf-8")
+    stream = BytesIO()
+    write_error_report(stream, errors)
+    return _xlsx(stream.getvalue(), "社区工作者导入错误报告.xlsx")
+
+
+@login_required
+def worker_export(request: HttpRequest, code: str) -> HttpResponse:
+    """The list as filtered on the page (position, in-post status), phones masked, in the template's columns."""
+    unit = unit_for_user(request.user, code)
+    position = request.GET.get("position", "")
+    status = request.GET.get("status", "in_post")
+    rows = selectors.workers(request.user, unit, position=position, status=status, day=timezone.localdate())
+    stream = BytesIO()
+    count = importers.export(stream, rows.order_by("unit_id", "position", "name", "pk").iterator(chunk_size=2000))
+    audit.record(actor=request.user, action="workforce.export_workers", unit_code=unit.code,  # type: ignore[arg-type]
+                 detail={"rows": count, "position": position, "status": status})
+    return _xlsx(stream.getvalue(), f"{unit.name}社区工作者.xlsx")

@@ -85,6 +85,40 @@ def _attendance_post(world: World) -> Probe:
                  data={"worker": worker.pk, "completed": "on", "unit": BOB_UNIT})
 
 
+def _upload(rows: list[list[str]]) -> dict[str, object]:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    from workforce.importers import HEADERS
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADERS)
+    for row in rows:
+        sheet.append(row)
+    stream = BytesIO()
+    book.save(stream)
+    stream.seek(0)
+    stream.name = "workers.xlsx"
+    return {"file": stream}
+
+
+def _import_post(world: World) -> Probe:
+    def data() -> dict[str, object]:
+        return _upload([[BOB_UNIT, "外来写入", "男", "专职社区工作者", "13900000000", "2024-01-01", ""]])
+
+    class Fresh(dict):  # type: ignore[type-arg]
+        """A fresh file for every outsider's request."""
+
+        def items(self):  # type: ignore[no-untyped-def]
+            return data().items()
+
+    return Probe(url=f"/workforce/units/{BOB_UNIT}/import/", method="post", kind="write", data=Fresh(data()),
+                 unchanged=_no_new_worker)
+
+
 def _api_list(world: World) -> Probe:
     _worker(world)
     return Probe(url=f"/api/workforce/workers?unit={BOB_UNIT}", kind="list", marker=MARKER)
@@ -94,6 +128,10 @@ CASES = [
     ScopeCase("workforce/units/<str:code>/", _worker_list),
     ScopeCase("workforce/units/<str:code>/new/", lambda w: Probe(url=f"/workforce/units/{BOB_UNIT}/new/")),
     ScopeCase("workforce/units/<str:code>/new/", _add_post, methods=("post",)),
+    ScopeCase("workforce/units/<str:code>/import/", lambda w: Probe(url=f"/workforce/units/{BOB_UNIT}/import/")),
+    ScopeCase("workforce/units/<str:code>/import/", _import_post, methods=("post",)),
+    ScopeCase("workforce/units/<str:code>/export/",
+              lambda w: (_worker(w), Probe(url=f"/workforce/units/{BOB_UNIT}/export/?status=all"))[1]),
     ScopeCase("workforce/units/<str:code>/summary/", lambda w: Probe(url=f"/workforce/units/{BOB_UNIT}/summary/")),
     ScopeCase("workforce/workers/<int:pk>/", lambda w: Probe(url=f"/workforce/workers/{_worker(w).pk}/")),
     ScopeCase("workforce/workers/<int:pk>/edit/", lambda w: Probe(url=f"/workforce/workers/{_worker(w).pk}/edit/")),
@@ -110,5 +148,7 @@ CASES = [
 ]
 
 OPEN_ROUTES = {
+    "workforce/import/template/": "the blank Excel template: headers, drop-downs and instructions, no place's data",
+    "workforce/import/report/": "turns the error rows the user's own browser posts back into .xlsx; reads no stored data",
     "workforce/": "redirects a staff user to their own unit's list (404 without a place scope); shows no data",
 }
