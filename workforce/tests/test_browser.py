@@ -52,3 +52,34 @@ def test_it_keeps_the_roster_on_a_small_phone_in_elder_mode(chromium_page, tree,
     page.goto(f"{base}/workforce/units/{BOB_UNIT}/summary/")
     assert page.get_by_role("heading", level=1).is_visible()
     _fits(page)
+
+
+def test_it_imports_a_file_on_a_small_phone_in_elder_mode(chromium_page, tree, world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from workforce.tests.test_import import book, row
+
+    page = chromium_page
+    base = page.base_url
+    world.bob.elder_mode = True
+    world.bob.save(update_fields=["elder_mode"])
+    bad, good = tmp_path / "bad.xlsx", tmp_path / "good.xlsx"
+    bad.write_bytes(book([row(unit=BOB_UNIT, phone="12345")]).getvalue())
+    good.write_bytes(book([row(unit=BOB_UNIT)]).getvalue())
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill("bob")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/workforce/units/{BOB_UNIT}/")
+    page.get_by_role("link", name="从 Excel 导入").click()
+    page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(bad))
+    page.get_by_role("button", name="校验并导入").click()
+    assert page.get_by_role("cell", name="联系电话格式不正确：应为11位手机号或带区号的固定电话").is_visible()
+    assert page.get_by_role("button", name="下载错误报告（.xlsx）").is_visible()
+    _fits(page)
+    assert not CommunityWorker.objects.exists()
+    page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(good))
+    page.get_by_role("button", name="校验并导入").click()
+    page.wait_for_url(f"{base}/workforce/units/{BOB_UNIT}/")
+    assert page.get_by_role("link", name="李秀英").is_visible()
+    _fits(page)
