@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.facility_detail, name="detail"),
     path("<int:pk>/edit/", views.facility_edit, name="edit"),
     path("<int:pk>/photos/", views.photo_add, name="photo-add"),
+    path("photos/<int:pk>/", views.photo_file, name="photo-file"),
     path("photos/<int:pk>/delete/", views.photo_delete, name="photo-delete"),
     path("import/", views.import_page, name="import"),
     path("templates/<str:which>/", views.import_template, name="template"),

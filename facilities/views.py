@@ -166,6 +166,15 @@ def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("facilities:detail", pk=pk)
 
 
+@login_required
+def photo_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """A facility photo, served only to those who may see the facility (media is never public)."""
+    from django.http import FileResponse
+
+    photo = selectors.photo_for_user(_staff(request), pk)
+    return FileResponse(photo.image.open("rb"), content_type="image/jpeg" if photo.image.name.lower().endswith((".jpg", ".jpeg")) else "image/png")
+
+
 @require_POST
 @login_required
 def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:

@@ -1,7 +1,6 @@
 from importlib.util import find_spec
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
@@ -30,6 +29,5 @@ for app, prefix in DOMAIN_URL_PREFIXES.items():
         urlpatterns.insert(-1, path(prefix, include(f"{app}.urls")))
 if "appeals" in settings.INSTALLED_APPS and find_spec("appeals.open311.urls") is not None:
     urlpatterns.insert(-1, path("open311/v2/", include("appeals.open311.urls")))
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Media (photos, exports, uploads) is never served as public files, not even in demo mode:
+# each module serves its files through a view that applies the scoping rule.

@@ -245,6 +245,7 @@ CASES = [
     ScopeCase("facilities/<int:pk>/edit/", lambda w: Probe(url=f"/facilities/{_facility(w).pk}/edit/")),
     ScopeCase("facilities/<int:pk>/edit/", _facility_edit_post, methods=("post",)),
     ScopeCase("facilities/<int:pk>/photos/", _photo_add, methods=("post",)),
+    ScopeCase("facilities/photos/<int:pk>/", lambda w: Probe(url=f"/facilities/photos/{_photo(w).pk}/")),
     ScopeCase("facilities/photos/<int:pk>/delete/", _photo_delete, methods=("post",)),
     ScopeCase("facilities/import/", lambda w: Probe(url="/facilities/import/", kind="list", marker=(_facility(w), MARK)[1])),
     ScopeCase("facilities/import/", _import_post, methods=("post",)),
