@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -167,10 +167,8 @@ def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def photo_file(request: HttpRequest, pk: int) -> HttpResponse:
+def photo_file(request: HttpRequest, pk: int) -> FileResponse:
     """A facility photo, served only to those who may see the facility (media is never public)."""
-    from django.http import FileResponse
-
     photo = selectors.photo_for_user(_staff(request), pk)
     return FileResponse(photo.image.open("rb"), content_type="image/jpeg" if photo.image.name.lower().endswith((".jpg", ".jpeg")) else "image/png")
 
