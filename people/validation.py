@@ -42,6 +42,7 @@ Nothing here checks the register for duplicates: use `duplicate_message(id_hash,
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
@@ -75,7 +76,9 @@ LEFT_BEHIND_CHILD_MAX_AGE = 16  # 农村留守儿童: under 16
 ELDERLY_AGE = 60
 
 
-def _label_map(choices: Iterable[tuple[str, str]]) -> dict[str, str]:
+@lru_cache(maxsize=32)
+def _label_map(choices: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Value or Chinese label → value; cached because every imported row asks several times."""
     mapping: dict[str, str] = {}
     for value, label in choices:
         mapping[value.lower()] = value
@@ -85,7 +88,8 @@ def _label_map(choices: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 def _choice(raw: Any, choices: Iterable[tuple[str, str]]) -> str | None:
     text = str(raw or "").strip()
-    return _label_map(choices).get(text) or _label_map(choices).get(text.lower())
+    mapping = _label_map(tuple(choices))
+    return mapping.get(text) or mapping.get(text.lower())
 
 
 def age_on(birth: dt.date, today: dt.date) -> int:

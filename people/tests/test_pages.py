@@ -231,7 +231,7 @@ def test_it_lets_the_security_admin_grant_rights(world, login):  # type: ignore[
 def test_it_offers_navigation_to_those_who_can_use_it(world):  # type: ignore[no-untyped-def]
     from people.nav import items
 
-    assert [i["label"] for i in items(world.bob)] == ["居民登记", "户"]
+    assert [i["label"] for i in items(world.bob)] == ["居民登记", "户", "导入导出任务"]
     assert [i["label"] for i in items(world.sue)] == ["人员数据权限"]
     assert items(world.erin) == [] and items(world.rita) == []
 
