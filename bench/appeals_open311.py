@@ -88,7 +88,7 @@ def _client(url: str, payload: dict[str, str] | None, seconds: float, threads: i
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
 
     def run(n: int) -> None:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
         mine: list[float] = []
         i = 0
         while time.perf_counter() < stop:

@@ -97,7 +97,7 @@ def provider_for(code: str):  # type: ignore[no-untyped-def]
     def provide(start: dt.date, end: dt.date, prefix: str = "") -> dict[str, tuple[float, float]]:
         sql = (f"SELECT unit_code, SUM(hit), SUM(weight) FROM {TABLE} WHERE indicator = %s AND on_date <= %s"
                + (" AND unit_code >= %s AND unit_code <= %s" if prefix else "") + " GROUP BY unit_code")
-        params: list[object] = [code, end.isoformat()]
+        params: list[str] = [code, end.isoformat()]
         if prefix:
             params += [prefix.ljust(12, "0"), prefix.ljust(12, "9")]
         with connection.cursor() as cur:
