@@ -28,9 +28,28 @@ class Command(BaseCommand):
         # Demo requests and visits would otherwise "text" hundreds of synthetic phones to the console.
         with override_settings(SMS_BACKEND="web.notify.LocmemSMSBackend"):
             self._load(available, options["scale"])
+        self._link_demo_resident()
         self.stdout.write("\n演示账户（仅演示模式）/ demo accounts (demo mode only):")
         for username, role, password in listing:
             self.stdout.write(f"  {username:<10} {password:<16} {role}")
+
+    def _link_demo_resident(self) -> None:
+        """Give the demo resident account a record in the register, so "my address" and opt-ins work."""
+        from django.apps import apps
+
+        if not apps.is_installed("people"):
+            return
+        from accounts.models import User
+        from people.models import Resident
+
+        user = User.objects.filter(username="resident").first()
+        if user is None or Resident.objects.filter(account=user).exists():
+            return
+        record = (Resident.objects.filter(unit_id=user.unit_id, status="present", account__isnull=True, household__isnull=False)
+                  .order_by("birth_date").first())
+        if record is not None:
+            Resident.objects.filter(pk=record.pk).update(account=user)
+            User.objects.filter(pk=user.pk).update(display_name=record.name)
 
     def _load(self, available: dict[str, str], scale: float) -> None:
         for name, kwargs in OPTIONAL_STEPS:
