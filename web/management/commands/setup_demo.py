@@ -45,7 +45,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username="resident").first()
         if user is None or Resident.objects.filter(account=user).exists():
             return
-        record = (Resident.objects.filter(unit_id=user.unit_id, status="present", account__isnull=True, household__isnull=False)
+        record = (Resident.objects.filter(unit__code=user.unit_id, status="present", account__isnull=True, household__isnull=False)
                   .order_by("birth_date").first())
         if record is not None:
             Resident.objects.filter(pk=record.pk).update(account=user)
