@@ -47,9 +47,16 @@ class Period:
             return dt.date(self.year, 12, 31)
         return dt.date(self.year, self.last_month + 1, 1) - dt.timedelta(days=1)
 
-    def as_type(self, kind: str) -> "Period":
-        """The period of another type that holds this period's end (year for 2025-Q3 is 2025; month is 2025-09)."""
+    def as_type(self, kind: str, *, today: dt.date | None = None) -> "Period":
+        """The period of another type that holds this period's end (year for 2025-Q3 is 2025; month is 2025-09).
+
+        A period still running ends, for this purpose, today: the current year's monthly value is this
+        month's, not December's, which has no data yet.
+        """
         month = self.last_month
+        today = today or timezone.localdate()
+        if self.start <= today < self.end and today.year == self.year:
+            month = today.month
         if kind == "year":
             return Period("year", self.year)
         if kind == "half":
