@@ -81,3 +81,13 @@ def test_it_expands_a_level_in_place(world: World, login) -> None:  # type: igno
     assert 'hx-get="/units/131102001000/children/"' in county
     villages = client.get("/units/131102001000/children/", headers={"HX-Request": "true"}).content.decode()
     assert "游园社区居民委员会" in villages and "<html" not in villages
+
+
+def test_the_demo_organisation_systems_are_stable_and_mostly_complete(tree) -> None:  # type: ignore[no-untyped-def]
+    from places.demo import seed_bodies
+
+    added = seed_bodies()
+    assert added > 5118 * 5
+    assert seed_bodies() == 0
+    coverage = selectors.org_system_coverage("1311")
+    assert 0.7 < coverage["complete"] / coverage["total"] < 0.9

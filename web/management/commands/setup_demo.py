@@ -52,6 +52,9 @@ class Command(BaseCommand):
             User.objects.filter(pk=user.pk).update(display_name=record.name)
 
     def _load(self, available: dict[str, str], scale: float) -> None:
+        from places.demo import seed_bodies
+
+        seed_bodies()
         for name, kwargs in OPTIONAL_STEPS:
             if name in available:
                 call_command(name, **kwargs)
