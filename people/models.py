@@ -47,6 +47,8 @@ class Household(models.Model):
     class Meta:
         verbose_name = "户"
         constraints = [models.UniqueConstraint(fields=["unit", "number"], name="household_number_unique_in_unit")]
+        # Requests filed with a point land at the community of the nearest household (appeals/open311).
+        indexes = [models.Index(fields=["lat", "lng"], name="household_lat_lng")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.address}".strip()
