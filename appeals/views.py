@@ -131,7 +131,8 @@ def track(request: HttpRequest) -> HttpResponse:
 def track_rate(request: HttpRequest) -> HttpResponse:
     """Rating without an account: the tracking number and the phone that filed it."""
     no, phone = (request.POST.get("no") or "").strip(), (request.POST.get("phone") or "").strip()
-    appeal = Appeal.objects.filter(tracking_no=no).first() if no and phone else None
+    # Same lookup as track(): a wrong phone must not reveal that the tracking number exists.
+    appeal = Appeal.objects.filter(tracking_no=no, phone_hash=search_hash(phone)).first() if no and phone else None
     form = RateForm(request.POST)
     if appeal is None:
         messages.error(request, "没有找到该编号的诉求，请核对编号和手机号码。")

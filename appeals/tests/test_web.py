@@ -234,3 +234,15 @@ def test_it_reveals_the_full_phone_to_the_handler_only_and_audits_it(world, logi
     assert response.content.decode() == "13811112222"
     assert AuditEntry.objects.filter(action="appeals.reveal_phone", actor=world.bob).count() == 1
     assert login(world.alice).post(f"/appeals/{appeal.pk}/reveal/").status_code == 404
+
+
+def test_a_wrong_phone_does_not_reveal_that_a_tracking_number_exists(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+    appeal = file(None, phone="13811112222")
+    services.accept(appeal=appeal, actor=world.bob)
+    services.reply(appeal=appeal, actor=world.bob, text="已清运")
+    wrong_phone = client.post("/appeals/track/rate/", {"no": appeal.tracking_no, "phone": "13900000000", "level": "1"}, follow=True)
+    no_such = client.post("/appeals/track/rate/", {"no": "209901010001", "phone": "13900000000", "level": "1"}, follow=True)
+    assert "没有找到该编号的诉求" in wrong_phone.content.decode()
+    assert "没有找到该编号的诉求" in no_such.content.decode()
+    appeal.refresh_from_db()
+    assert appeal.state == "replied"
