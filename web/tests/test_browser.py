@@ -1,6 +1,7 @@
 """A community worker in a real browser (Debian's Chromium through Playwright)."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -40,14 +41,8 @@ def test_a_worker_sees_their_unit_not_another_and_can_enlarge_the_text(chromium_
     assert body["line"] / body["size"] >= 1.3
     assert heading >= 30
     assert button is not None and button["height"] >= 60 and button["width"] >= 60
-    page.screenshot(path="test-results/elder-mode.png", full_page=True) if _results_dir() else None
-
-
-def _results_dir() -> bool:
-    from pathlib import Path
-
     Path("test-results").mkdir(exist_ok=True)
-    return True
+    page.screenshot(path="test-results/elder-mode.png", full_page=True)
 
 
 def test_the_idle_warning_appears_before_sign_out(chromium_page, tree, world: World, settings) -> None:  # type: ignore[no-untyped-def]
