@@ -14,8 +14,9 @@ from functools import partial
 from facilities import selectors
 
 
-def _as_of_end(code: str, start: dt.date, end: dt.date) -> dict[str, tuple[float, float]]:
-    return selectors.measure(code, selectors.CITY_PREFIX, end)
+def _as_of_end(code: str, start: dt.date, end: dt.date, prefix: str = selectors.CITY_PREFIX) -> dict[str, tuple[float, float]]:
+    """prefix= narrows to a subtree (the planning engine asks for one unit when it updates incrementally)."""
+    return selectors.measure(code, prefix or selectors.CITY_PREFIX, end)
 
 
 PROVIDES: dict[str, Callable[[dt.date, dt.date], dict[str, tuple[float, float]]]] = {

@@ -9,13 +9,16 @@ from collections.abc import Callable
 
 from django.db.models import Count, Q
 
+from places.codes import within
 from places.models import OrgUnit, bodies_for
 
 
-def org_system_coverage(start: dt.date, end: dt.date) -> dict[str, tuple[float, float]]:
+def org_system_coverage(start: dt.date, end: dt.date, prefix: str = "") -> dict[str, tuple[float, float]]:
+    """prefix= narrows to a subtree (the planning engine asks for one unit when it updates incrementally)."""
     needed: dict[str, int] = {str(kind): len(bodies_for(kind)) for kind in (OrgUnit.Kind.URBAN, OrgUnit.Kind.RURAL)}
     rows = (
         OrgUnit.objects.filter(level=OrgUnit.Level.VILLAGE)
+        .filter(within("code", prefix) if prefix else Q())
         .annotate(present=Count("bodies", filter=Q(bodies__exists=True)))
         .values_list("code", "kind", "present")
     )

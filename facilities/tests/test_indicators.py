@@ -97,3 +97,15 @@ def test_it_reads_every_indicator_with_a_handful_of_queries(hedong: None, django
     for code, provide in PROVIDES.items():
         with django_assert_max_num_queries(4, info=code):  # type: ignore[call-arg]
             provide(dt.date(2025, 1, 1), END)
+
+
+def test_each_provider_answers_for_one_community_without_the_rest_of_the_city(hedong: None) -> None:
+    start = dt.date(2025, 1, 1)
+    for code, provide in PROVIDES.items():
+        city_wide = provide(start, END)
+        if code == "township_social_work_station_coverage":
+            assert provide(start, END, prefix=HEDONG) == {"131102002000": city_wide["131102002000"]}  # type: ignore[call-arg]
+            continue
+        expected = {k: v for k, v in city_wide.items() if k == U1}  # rural measures have no row for an urban community
+        assert provide(start, END, prefix=U1) == expected, code  # type: ignore[call-arg]
+    assert PROVIDES["facility_area_per_100_households"](start, END, prefix=U1) == {U1: (70000.0, 50.0)}  # type: ignore[call-arg]

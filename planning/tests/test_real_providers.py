@@ -49,3 +49,22 @@ def test_it_picks_up_a_new_record_through_the_audit_log(tree, world, real_provid
     after = org_value(TAOCHENG, fresh=False)
     assert before.numerator is not None and after.numerator == before.numerator + 1
     assert after.denominator == before.denominator
+
+
+def test_every_real_provider_answers_for_one_unit_as_it_does_city_wide(tree, world, real_providers) -> None:  # type: ignore[no-untyped-def]
+    """The incremental update asks a provider for one unit (prefix=); it must not re-run the city-wide query."""
+    import datetime as dt
+    import inspect
+
+    complete_bodies(world, BOB_UNIT)
+    start, end = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    found = providers.discover()
+    assert found, "no real provider installed"
+    for code, (app, function) in found.items():
+        assert "prefix" in inspect.signature(function).parameters, f"{app}: {code} ignores prefix="
+        city_wide = function(start, end)
+        unit = HEDONG if all(k.endswith("000") for k in city_wide) else BOB_UNIT
+        prefix = unit[:9] if unit == HEDONG else unit
+        one = function(start, end, prefix=prefix)  # type: ignore[call-arg]
+        assert set(one) == ({unit} & set(city_wide)), code
+        assert one.get(unit) == city_wide.get(unit), code
