@@ -24,6 +24,17 @@ def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_process_caches() -> None:
+    """Per-process caches must not carry rows from one test's database into the next (flushes renumber them)."""
+    from django.apps import apps
+
+    if apps.is_installed("appeals"):
+        from appeals.importers import forget_categories
+
+        forget_categories()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():

@@ -4,9 +4,11 @@ Idempotent: names, coverage and lead departments follow the file; deadlines set 
 """
 
 import csv
+import time
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_delete, post_save
 
 from appeals.models import Category
 from shequ.importing import ImportResult, RowError
@@ -37,6 +39,7 @@ def load_categories(path: Path = CSV) -> ImportResult:
             result.updated += 1
         else:
             result.unchanged += 1
+    forget_categories()
     return result
 
 
@@ -50,10 +53,30 @@ def ensure_categories() -> None:
             pass  # loaded at the same moment by another request
 
 
+# Every filing reads its category; the 20 rows are kept per process for CATEGORY_CACHE_SECONDS.
+# A change in the admin reaches this process at once (signals) and every other within that time.
+CATEGORY_CACHE_SECONDS = 10.0
+_categories: dict[str, tuple[float, Category | None]] = {}
+
+
+def forget_categories(**_: object) -> None:
+    _categories.clear()
+
+
+post_save.connect(forget_categories, sender=Category, dispatch_uid="appeals_forget_categories_save")
+post_delete.connect(forget_categories, sender=Category, dispatch_uid="appeals_forget_categories_delete")
+
+
 def category_by_code(code: str) -> Category | None:
     """An active category; reloads the file first if the table is empty (fresh or flushed database)."""
+    now = time.monotonic()
+    hit = _categories.get(code)
+    if hit is not None and hit[0] > now:
+        return hit[1]
     found = Category.objects.filter(code=code, active=True).first()
     if found is None and not Category.objects.exists():
         ensure_categories()
         found = Category.objects.filter(code=code, active=True).first()
+    if found is not None:
+        _categories[code] = (now + CATEGORY_CACHE_SECONDS, found)
     return found

@@ -147,32 +147,34 @@ class Appeal(models.Model):
     Channel = Channel
     LocationKind = LocationKind
 
-    tracking_no = models.CharField("受理编号", max_length=16, unique=True)
-    token = models.CharField("查询令牌", max_length=32, unique=True)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="appeals", verbose_name="类别")
+    tracking_no = models.CharField("受理编号", max_length=16)
+    token = models.CharField("查询令牌", max_length=32)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="appeals", verbose_name="类别", db_index=False)
     description = models.TextField("诉求内容", max_length=2000)
     channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.SUBMITTED)
     urgent = models.BooleanField("紧急", default=False)
     # 首接负责: the unit that first received it, and the unit handling it now.
     home_unit = models.ForeignKey("places.OrgUnit", to_field="code", db_column="home_unit_code", on_delete=models.PROTECT,
-                                  related_name="+", verbose_name="首接单位")
+                                  related_name="+", verbose_name="首接单位", db_index=False)
     unit = models.ForeignKey("places.OrgUnit", to_field="code", db_column="unit_code", on_delete=models.PROTECT,
-                             related_name="appeals", verbose_name="承办单位")
+                             related_name="appeals", verbose_name="承办单位", db_index=False)
     department = models.ForeignKey("places.Department", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="appeals", verbose_name="承办部门")
+                                   related_name="appeals", verbose_name="承办部门", db_index=False)
     supervisor_unit = models.ForeignKey("places.OrgUnit", to_field="code", db_column="supervisor_unit_code", null=True,
-                                        blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="督办单位")
+                                        blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="督办单位",
+                                        db_index=False)
     submitter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="appeals", verbose_name="提交人账户")
+                                  related_name="appeals", verbose_name="提交人账户", db_index=False)
     resident = models.ForeignKey("people.Resident", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="appeals", verbose_name="居民")
+                                 related_name="appeals", verbose_name="居民", db_index=False)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+", verbose_name="代录人")
-    api_client = models.ForeignKey(ApiClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="appeals")
+                                      related_name="+", verbose_name="代录人", db_index=False)
+    api_client = models.ForeignKey(ApiClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="appeals",
+                                   db_index=False)
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     phone_enc = models.TextField("联系电话（密文）", blank=True)
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    phone_hash = models.CharField(max_length=64, blank=True)
     phone_masked = models.CharField("联系电话", max_length=20, blank=True)
     public_name = models.BooleanField("可公开姓名", default=False)
     location_kind = models.CharField("位置", max_length=10, choices=LocationKind.choices, default=LocationKind.ADDRESS)
@@ -186,7 +188,7 @@ class Appeal(models.Model):
     reply_due_at = models.DateTimeField("答复时限", null=True, blank=True)
     first_accepted_at = models.DateTimeField("首次签收时间", null=True, blank=True)
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name="签收人")
+                                    related_name="+", verbose_name="签收人", db_index=False)
     first_contact_at = models.DateTimeField("首次联系时间", null=True, blank=True)
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
     reply = models.TextField("答复内容", blank=True)
@@ -198,7 +200,7 @@ class Appeal(models.Model):
     final_rating = models.PositiveSmallIntegerField("评价", null=True, blank=True, choices=RatingLevel.choices)
     rated_at = models.DateTimeField("评价时间", null=True, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged",
-                                    verbose_name="合并至")
+                                    verbose_name="合并至", db_index=False)
 
     objects = AppealQuerySet.as_manager()
 
@@ -211,8 +213,16 @@ class Appeal(models.Model):
             models.Index(fields=["home_unit", "created_at"], name="appeal_home_created"),
             models.Index(fields=["category", "state"], name="appeal_category_state"),
             models.Index(fields=["ip_hash", "created_at"], name="appeal_ip_created"),
+            models.Index(fields=["phone_hash", "created_at"], name="appeal_phone_created"),
+            # Every index is paid for on each filing: the optional links are indexed only where set,
+            # and the code columns carry no LIKE (varchar_pattern_ops) twin, since subtrees are ranges.
+            *[models.Index(fields=[f], condition=Q(**{f"{f}__isnull": False}), name=f"appeal_{f}_set")
+              for f in ("department", "supervisor_unit", "submitter", "resident", "registered_by", "accepted_by",
+                        "api_client", "merged_into")],
         ]
         constraints = [
+            models.UniqueConstraint(fields=["tracking_no"], name="appeal_tracking_no_unique"),
+            models.UniqueConstraint(fields=["token"], name="appeal_token_unique"),
             models.CheckConstraint(condition=Q(state__in=[s.value for s in State]), name="appeal_state_valid"),
             models.CheckConstraint(condition=Q(channel__in=[c.value for c in Channel]), name="appeal_channel_valid"),
             models.CheckConstraint(condition=Q(location_kind__in=[k.value for k in LocationKind]), name="appeal_location_valid"),
@@ -290,7 +300,8 @@ class Event(models.Model):
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("时间", db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              db_index=False)
     actor_label = models.CharField("办理人", max_length=120, blank=True)
     action = models.CharField("环节", max_length=20, choices=Action.choices)
     from_state = models.CharField(max_length=20, blank=True)
@@ -303,6 +314,7 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="event_actor_set")]
         constraints = [models.CheckConstraint(condition=Q(action__in=[a.value for a in EventAction]), name="event_action_valid")]
 
 
@@ -330,7 +342,7 @@ class Deadline(models.Model):
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
     unit = models.ForeignKey("places.OrgUnit", to_field="code", db_column="unit_code", on_delete=models.PROTECT,
-                             related_name="+", verbose_name="责任单位")
+                             related_name="+", verbose_name="责任单位", db_index=False)
     due_at = models.DateTimeField("到期时间", db_index=True)
     paused_at = models.DateTimeField("暂停计时", null=True, blank=True)
     met_at = models.DateTimeField("完成时间", null=True, blank=True)
@@ -340,7 +352,8 @@ class Deadline(models.Model):
 
     class Meta:
         ordering = ["due_at"]
-        indexes = [models.Index(fields=["met_at", "cancelled_at", "escalated_at", "due_at"], name="deadline_open_due")]
+        indexes = [models.Index(fields=["met_at", "cancelled_at", "escalated_at", "due_at"], name="deadline_open_due"),
+                   models.Index(fields=["unit"], name="deadline_unit")]
         constraints = [models.CheckConstraint(condition=Q(kind__in=["accept", "contact", "reply", "rectify", "callback"]),
                                               name="deadline_kind_valid")]
 

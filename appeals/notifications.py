@@ -1,5 +1,6 @@
 """Who hears about a request: the handling staff in-app; the resident in-app and by SMS (web.notify)."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
@@ -12,12 +13,12 @@ def staff_url(appeal: Any) -> str:
     return reverse("appeals:detail", args=[appeal.pk])
 
 
-def new_for_handlers(appeal: Any, users: list[Any], *, title: str = "") -> None:
+def new_for_handlers(appeal: Any, users: Iterable[Any], *, title: str = "") -> None:
     title = title or f"新诉求待签收：{appeal.tracking_no}（{appeal.category.name}）"
     notify_users(users, title, appeal.description[:100], url=staff_url(appeal), kind="appeal")
 
 
-def to_staff(users: list[Any], title: str, appeal: Any) -> None:
+def to_staff(users: Iterable[Any], title: str, appeal: Any) -> None:
     notify_users(users, title, "", url=staff_url(appeal), kind="appeal")
 
 

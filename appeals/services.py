@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts import audit
@@ -108,10 +108,11 @@ def parent_code(unit_code: str) -> str:
     return unit.parent_id or unit_code
 
 
-def _handler_users(appeal: Appeal) -> list[User]:
+def _handler_users(appeal: Appeal) -> QuerySet[User]:
+    """Lazy: notify_users turns it into one INSERT … SELECT."""
     if appeal.department_id:
-        return list(User.objects.filter(department_id=appeal.department_id, role=Role.DEPARTMENT_STAFF, is_active=True))
-    return list(User.objects.filter(unit_id=appeal.unit_id, role__in=list(UNIT_ROLE_LEVEL), is_active=True))  # type: ignore[misc]
+        return User.objects.filter(department_id=appeal.department_id, role=Role.DEPARTMENT_STAFF, is_active=True)
+    return User.objects.filter(unit_id=appeal.unit_id, role__in=list(UNIT_ROLE_LEVEL), is_active=True)  # type: ignore[misc]
 
 
 def _unit_users(unit_code: str) -> list[User]:
@@ -332,7 +333,6 @@ def file_appeal(
     appeal.accept_due_at = (now + timedelta(hours=category.urgent_hours) if appeal.urgent
                             else workcal.add_working_hours(now, category.accept_hours, calendar))
     appeal.reply_due_at = workcal.add_working_days(now, category.reply_days, calendar)
-    handlers = _handler_users(appeal)
     # Everything above only read; the writes take one short transaction (on SQLite the write lock is
     # held from its first statement, so nothing slow such as photo re-encoding happens inside).
     with transaction.atomic():
@@ -349,7 +349,7 @@ def file_appeal(
         _store_photos(appeal, event, cleaned)
         audit.record(actor=actor if getattr(actor, "pk", None) else None, action="appeals.file", obj=appeal,
                      detail={"channel": channel, "category": category.code}, username=api_client.name if api_client else "")
-        notifications.new_for_handlers(appeal, handlers)
+        notifications.new_for_handlers(appeal, _handler_users(appeal))
         notifications.to_resident(appeal, f"您的诉求已受理，编号 {appeal.tracking_no}，可凭编号查询办理进度。", phone=phone,
                                   followers=False)
     return appeal

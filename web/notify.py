@@ -9,6 +9,9 @@ import logging
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from web.models import Notification
@@ -48,7 +51,22 @@ def notify_user(user: Any, title: str, body: str = "", *, url: str = "", kind: s
 
 
 def notify_users(users: Any, title: str, body: str = "", *, url: str = "", kind: str = "") -> int:
-    """Inbox message to many users in one insert."""
+    """Inbox message to many users in one insert; a queryset of users is not even read first."""
+    if isinstance(users, QuerySet):
+        return _notify_selected(users, title[:200], body, url[:300], kind[:40])
     rows = [Notification(user=u, title=title[:200], body=body, url=url[:300], kind=kind[:40]) for u in users]
     Notification.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+def _notify_selected(users: QuerySet[Any], title: str, body: str, url: str, kind: str) -> int:
+    """INSERT … SELECT: one statement whatever the number of users (the filing path calls this on every request)."""
+    select, params = users.order_by().values("pk").query.sql_with_params()
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        # The table name comes from the model's meta and the SELECT from the ORM; every value is bound.
+        cursor.execute(f"INSERT INTO {table} (user_id, title, body, url, kind, created_at) "  # noqa: S608
+                       f"SELECT chosen.pk, %s, %s, %s, %s, %s FROM ({select}) chosen",
+                       [title, body, url, kind, now, *params])
+        return max(cursor.rowcount, 0)
