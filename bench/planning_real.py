@@ -124,6 +124,10 @@ UNION ALL SELECT unit_code, n, d FROM county
 UNION ALL SELECT unit_code, n, d FROM city"""
 
 
+URBAN_BODIES = "'party_org', 'residents_committee', 'owners_committee', 'property_company', 'building_leaders', 'service_station'"
+RURAL_BODIES = "'party_branch', 'villagers_committee', 'supervision_committee', 'service_station', 'economic_cooperative'"
+
+
 def has_facility(units: str, condition: str) -> str:
     """(1 if the village-level unit has a facility in use meeting condition, 1) for the units u."""
     return (f"SELECT u.code, CASE WHEN EXISTS (SELECT 1 FROM {T['fac']} f WHERE f.unit_code = u.code AND {IN_USE} "  # noqa: S608
@@ -216,10 +220,12 @@ def leaf_sql() -> dict[str, str]:
             f"FROM {T['worker']} k WHERE k.\"position\" IN ('secretary', 'director', 'secretary_director') "
             "AND k.started_on <= %(day)s AND (k.ended_on IS NULL OR k.ended_on > %(first)s) GROUP BY k.unit_code"
             ") w ON w.unit_code = u.code WHERE u.level = 'village'"),
-        # places (六位一体 urban: 6 bodies, 五位一体 rural: 5; counts the unit's bodies marked as existing)
+        # places (六位一体 urban: 6 bodies, 五位一体 rural: 5; only the bodies the unit's kind requires count)
         "org_system_coverage": (
             f"SELECT u.code, CASE WHEN (SELECT COUNT(*) FROM {T['body']} b WHERE b.unit_code = u.code "  # noqa: S608
-            "AND b.\"exists\" = %(yes)s) >= CASE WHEN u.kind = 'urban' THEN 6 ELSE 5 END THEN 1 ELSE 0 END, 1 "
+            f"AND b.\"exists\" = %(yes)s AND ((u.kind = 'urban' AND b.kind IN ({URBAN_BODIES})) "
+            f"OR (u.kind = 'rural' AND b.kind IN ({RURAL_BODIES})))) "
+            ">= CASE WHEN u.kind = 'urban' THEN 6 ELSE 5 END THEN 1 ELSE 0 END, 1 "
             f"FROM {T['unit']} u WHERE u.level = 'village'"),
     }
 

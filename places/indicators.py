@@ -7,10 +7,11 @@ else 0, 1). The bodies carry no history, so the value is as of now whatever `end
 import datetime as dt
 from collections.abc import Callable
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from places.codes import within
 from places.models import OrgUnit, bodies_for
+from places.selectors import required_bodies_present
 
 
 def org_system_coverage(start: dt.date, end: dt.date, prefix: str = "") -> dict[str, tuple[float, float]]:
@@ -19,7 +20,7 @@ def org_system_coverage(start: dt.date, end: dt.date, prefix: str = "") -> dict[
     rows = (
         OrgUnit.objects.filter(level=OrgUnit.Level.VILLAGE)
         .filter(within("code", prefix) if prefix else Q())
-        .annotate(present=Count("bodies", filter=Q(bodies__exists=True)))
+        .annotate(present=required_bodies_present())
         .values_list("code", "kind", "present")
     )
     return {code: (1.0 if present >= needed[kind] else 0.0, 1.0) for code, kind, present in rows}

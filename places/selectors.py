@@ -36,14 +36,21 @@ def bodies_of(unit: OrgUnit) -> list[dict[str, Any]]:
     return rows
 
 
+def required_bodies_present() -> Count:
+    """Per unit: how many of the bodies its kind requires exist (a body of the other kind's system does not count)."""
+    required = Q()
+    for kind in (OrgUnit.Kind.URBAN, OrgUnit.Kind.RURAL):
+        required |= Q(kind=kind, bodies__kind__in=bodies_for(kind))
+    return Count("bodies", filter=Q(bodies__exists=True) & required)
+
+
 def org_system_coverage(prefix: str) -> dict[str, int]:
     """Village-level units under prefix whose 六位一体/五位一体 system is complete.
 
     Complete: every body its kind requires exists (6 for urban, 5 for rural).
     """
     villages = OrgUnit.objects.filter(within("code", prefix), level=OrgUnit.Level.VILLAGE)
-    # update_bodies() only ever records bodies of the unit's own kind, so counting is enough.
-    counted = villages.annotate(present=Count("bodies", filter=Q(bodies__exists=True)))
+    counted = villages.annotate(present=required_bodies_present())
     complete = counted.filter(
         Q(kind=OrgUnit.Kind.URBAN, present__gte=len(bodies_for(OrgUnit.Kind.URBAN)))
         | Q(kind=OrgUnit.Kind.RURAL, present__gte=len(bodies_for(OrgUnit.Kind.RURAL)))

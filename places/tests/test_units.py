@@ -91,3 +91,15 @@ def test_the_demo_organisation_systems_are_stable_and_mostly_complete(tree) -> N
     assert seed_bodies() == 0
     coverage = selectors.org_system_coverage("1311")
     assert 0.7 < coverage["complete"] / coverage["total"] < 0.9
+
+
+def test_a_body_of_the_other_system_does_not_complete_a_village(world: World) -> None:
+    from places.indicators import org_system_coverage
+
+    village = "131121100300"  # rural: 五位一体
+    for kind in ["party_branch", "villagers_committee", "supervision_committee", "service_station", "owners_committee"]:
+        CommunityBody.objects.create(unit_id=village, kind=kind, exists=True)  # 4 of its 5, plus an urban body
+    assert org_system_coverage(None, None, prefix=village) == {village: (0.0, 1.0)}  # type: ignore[arg-type]
+    assert selectors.org_system_coverage(village)["complete"] == 0
+    CommunityBody.objects.create(unit_id=village, kind="economic_cooperative", exists=True)
+    assert org_system_coverage(None, None, prefix=village) == {village: (1.0, 1.0)}  # type: ignore[arg-type]
