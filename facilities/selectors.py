@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, FloatField, OuterRef, Q, Sum
 
 from accounts.roles import Role
 from accounts.scoping import get_visible_or_404, scope_prefix
@@ -143,6 +143,15 @@ def _in_use(prefix: str, as_of: dt.date) -> Any:
     return Facility.objects.filter(within("unit_id", prefix)).filter(in_use_on(as_of))
 
 
+def _villages_having(prefix: str, as_of: dt.date, condition: Q, kind: str | None = None) -> Measure:
+    """(1 if the village-level unit has a facility in use meeting condition else 0, 1), one query for all units."""
+    units = OrgUnit.objects.filter(within("code", prefix), level=OrgUnit.Level.VILLAGE)
+    if kind:
+        units = units.filter(kind=kind)
+    having = Exists(Facility.objects.filter(in_use_on(as_of), condition, unit_id=OuterRef("code")))
+    return {code: (1.0 if has else 0.0, 1.0) for code, has in units.annotate(has=having).values_list("code", "has")}
+
+
 def _flag(units: list[str], having: set[str]) -> Measure:
     return {code: (1.0 if code in having else 0.0, 1.0) for code in units}
 
@@ -153,8 +162,7 @@ def _units_of(queryset: Any) -> set[str]:
 
 def comprehensive_coverage(prefix: str, as_of: dt.date, kind: str) -> Measure:
     """Village-level units of `kind` (urban / rural) with a comprehensive facility in use."""
-    having = _units_of(_in_use(prefix, as_of).filter(kind=FacilityKind.COMPREHENSIVE))
-    return _flag(_villages(prefix, kind), having)
+    return _villages_having(prefix, as_of, Q(kind=FacilityKind.COMPREHENSIVE), kind)
 
 
 def housing_coverage(prefix: str, as_of: dt.date, service: str, kinds: tuple[str, ...] = (),
@@ -163,16 +171,15 @@ def housing_coverage(prefix: str, as_of: dt.date, service: str, kinds: tuple[str
     condition = Q(services__service=service)
     if kinds:
         condition |= Q(kind__in=kinds)
-    having = _units_of(_in_use(prefix, as_of).filter(condition))
-    return _flag(_villages(prefix, unit_kind), having)
+    return _villages_having(prefix, as_of, condition, unit_kind)
 
 
 def commercial_service_share(prefix: str, as_of: dt.date) -> Measure:
     """Urban communities: (commercial-and-service floor area, total floor area) from their profiles."""
     profiles: dict[str, tuple[float, float]] = {
-        str(p["unit_id"]): (float(p["commercial_service_area"]), float(p["total_building_area"]))
-        for p in CommunityProfile.objects.filter(within("unit_id", prefix)).values(
-            "unit_id", "commercial_service_area", "total_building_area")
+        str(unit): (float(commercial), float(total))
+        for unit, commercial, total in CommunityProfile.objects.filter(within("unit_id", prefix), unit__kind=OrgUnit.Kind.URBAN)
+        .values_list("unit_id", "commercial_service_area", "total_building_area")
     }
     return {code: profiles.get(code, (0.0, 0.0)) for code in _villages(prefix, OrgUnit.Kind.URBAN)}
 
@@ -181,34 +188,48 @@ def household_counts(prefix: str) -> dict[str, int]:
     if not apps.is_installed("people"):
         return {}
     Household = apps.get_model("people", "Household")
-    rows = Household.objects.filter(within("unit_id", prefix)).values("unit_id").annotate(n=Count("id"))
-    return {r["unit_id"]: r["n"] for r in rows}
+    rows = Household.objects.filter(within("unit_id", prefix)).values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")
+    return dict(rows)
 
 
 def area_per_100_households(prefix: str, as_of: dt.date) -> Measure:
     """(floor area of comprehensive facilities in use × 100, households in the register)."""
-    area = {
-        r["unit_id"]: float(r["area"] or 0)
-        for r in _in_use(prefix, as_of).filter(kind=FacilityKind.COMPREHENSIVE).values("unit_id").annotate(area=Sum("building_area"))
-    }
+    area = _comprehensive_sums(prefix, as_of, _sum("building_area"), _count())
     households = household_counts(prefix)
-    return {code: (area.get(code, 0.0) * 100, float(households.get(code, 0))) for code in _villages(prefix)}
+    return {code: (building * 100, float(households.get(code, 0))) for code, (building, _) in area.items()}
+
+
+def _comprehensive_sums(prefix: str, as_of: dt.date, numerator: Any, denominator: Any, *, kind: str | None = None,
+                        only: Q | None = None) -> Measure:
+    """Per village-level unit: two aggregates over its comprehensive facilities in use (0 when it has none).
+
+    One query from the units (a LEFT JOIN and GROUP BY), so a unit without facilities is still a row.
+    numerator/denominator are aggregates over "facilities__…" fields; only= narrows the facilities.
+    """
+    counted = in_use_on(as_of, "facilities__") & Q(facilities__kind=FacilityKind.COMPREHENSIVE) & (only or Q())
+    units = OrgUnit.objects.filter(within("code", prefix), level=OrgUnit.Level.VILLAGE)
+    if kind:
+        units = units.filter(kind=kind)
+    rows = units.annotate(n=numerator(counted), d=denominator(counted)).values_list("code", "n", "d")
+    return {code: (float(n or 0), float(d or 0)) for code, n, d in rows}
+
+
+def _sum(field: str) -> Any:
+    return lambda counted: Sum(f"facilities__{field}", filter=counted, output_field=FloatField())
+
+
+def _count(extra: Q | None = None) -> Any:
+    return lambda counted: Count("facilities", filter=counted & (extra or Q()))
 
 
 def activity_share(prefix: str, as_of: dt.date) -> Measure:
     """(residents' activity area, building area) of comprehensive facilities in use."""
-    rows = _in_use(prefix, as_of).filter(kind=FacilityKind.COMPREHENSIVE).values("unit_id").annotate(
-        activity=Sum("activity_area"), building=Sum("building_area"))
-    sums = {r["unit_id"]: (float(r["activity"] or 0), float(r["building"] or 0)) for r in rows}
-    return {code: sums.get(code, (0.0, 0.0)) for code in _villages(prefix)}
+    return _comprehensive_sums(prefix, as_of, _sum("activity_area"), _sum("building_area"))
 
 
 def opening_hours_compliance(prefix: str, as_of: dt.date) -> Measure:
     """(comprehensive facilities in use open ≥ 8 h every weekday, comprehensive facilities in use)."""
-    rows = _in_use(prefix, as_of).filter(kind=FacilityKind.COMPREHENSIVE).values("unit_id").annotate(
-        ok=Count("id", filter=Q(min_weekday_minutes__gte=MIN_DAILY_OPEN_MINUTES)), n=Count("id"))
-    sums = {r["unit_id"]: (float(r["ok"]), float(r["n"])) for r in rows}
-    return {code: sums.get(code, (0.0, 0.0)) for code in _villages(prefix)}
+    return _comprehensive_sums(prefix, as_of, _count(Q(facilities__min_weekday_minutes__gte=MIN_DAILY_OPEN_MINUTES)), _count())
 
 
 def new_urban_area_compliance(prefix: str, as_of: dt.date) -> Measure:
@@ -216,11 +237,8 @@ def new_urban_area_compliance(prefix: str, as_of: dt.date) -> Measure:
 
     New: built in the plan period, from PLAN_START to as_of, and in use on as_of.
     """
-    rows = _in_use(prefix, as_of).filter(
-        kind=FacilityKind.COMPREHENSIVE, unit__kind=OrgUnit.Kind.URBAN, built_on__gte=PLAN_START, built_on__lte=as_of,
-    ).values("unit_id").annotate(ok=Count("id", filter=Q(building_area__gte=NEW_URBAN_FACILITY_MIN_AREA)), n=Count("id"))
-    sums = {r["unit_id"]: (float(r["ok"]), float(r["n"])) for r in rows}
-    return {code: sums.get(code, (0.0, 0.0)) for code in _villages(prefix, OrgUnit.Kind.URBAN)}
+    return _comprehensive_sums(prefix, as_of, _count(Q(facilities__building_area__gte=NEW_URBAN_FACILITY_MIN_AREA)), _count(),
+                               kind=OrgUnit.Kind.URBAN, only=Q(facilities__built_on__gte=PLAN_START, facilities__built_on__lte=as_of))
 
 
 def relocation_coverage(prefix: str, as_of: dt.date) -> Measure:
@@ -244,11 +262,9 @@ def civilization_coverage(prefix: str, as_of: dt.date) -> Measure:
     A township's 所 is a civilisation-practice facility recorded on the township itself; a
     village's 站 is one recorded on the village, or a facility there housing the station.
     """
-    in_use = _in_use(prefix, as_of)
-    townships = _units_of(in_use.filter(kind=FacilityKind.CIVILIZATION, unit__level=OrgUnit.Level.TOWNSHIP))
-    villages = _units_of(in_use.filter(unit__level=OrgUnit.Level.VILLAGE).filter(
-        Q(kind=FacilityKind.CIVILIZATION) | Q(services__service=HousedService.CIVILIZATION_STATION)))
-    return _flag(_townships(prefix), townships) | _flag(_villages(prefix), villages)
+    townships = _units_of(_in_use(prefix, as_of).filter(kind=FacilityKind.CIVILIZATION, unit__level=OrgUnit.Level.TOWNSHIP))
+    villages = _villages_having(prefix, as_of, Q(kind=FacilityKind.CIVILIZATION) | Q(services__service=HousedService.CIVILIZATION_STATION))
+    return _flag(_townships(prefix), townships) | villages
 
 
 # ---------------------------------------------------------------- 15-minute circles

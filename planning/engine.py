@@ -73,19 +73,27 @@ def leaf_level(indicator: Indicator) -> str:
 
 
 def rollup(leaves: dict[str, tuple[float, float]]) -> dict[str, list[float]]:
-    """Sum lowest-level (numerator, denominator) up every unit on their paths."""
-    out: dict[str, list[float]] = {}
+    """Sum lowest-level (numerator, denominator) up every unit on their paths.
+
+    Level by level (villages into townships, townships into counties, counties into the
+    city), so each figure is added once per level above it rather than once per ancestor.
+    """
+    by_level: dict[str, dict[str, list[float]]] = {"village": {}, "township": {}, "county": {}, "city": {}}
     for code, (num, den) in leaves.items():
-        if len(code) != 12:
-            continue
-        for key in path_of(code):
-            acc = out.get(key)
+        if len(code) == 12:
+            by_level[level_of(code)][code] = [float(num), float(den)]
+    for child, parent, keep, pad in (("village", "township", 9, "000"), ("township", "county", 6, "000000"),
+                                     ("county", "city", 4, "00000000")):
+        above = by_level[parent]
+        for code, (num, den) in by_level[child].items():
+            key = code[:keep] + pad
+            acc = above.get(key)
             if acc is None:
-                out[key] = [float(num), float(den)]
+                above[key] = [num, den]
             else:
                 acc[0] += num
                 acc[1] += den
-    return out
+    return {**by_level["village"], **by_level["township"], **by_level["county"], **by_level["city"]}
 
 
 def rollup_with_overrides(entries: dict[str, tuple[float, float]]) -> dict[str, list[float]]:
