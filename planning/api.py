@@ -65,6 +65,27 @@ class ValueOut(Schema):
     status: str
 
 
+class PeriodOut(Schema):
+    period: str
+    state: str
+    state_label: str
+    percent: int | None
+    due: str
+
+
+class AssignmentOut(Schema):
+    id: int
+    year: int
+    task_number: int
+    task: str
+    role: str
+    department: str | None
+    unit_code: str | None
+    unit: str | None
+    overdue: int
+    periods: list[PeriodOut]
+
+
 def _task(task: PlanTask) -> dict[str, Any]:
     return {
         "number": task.number, "theme": task.theme, "task": task.heading, "content": task.content,
@@ -103,3 +124,19 @@ def indicator_values(request: HttpRequest, unit: str, period: str) -> list[dict[
     except ValidationError as exc:
         raise HttpError(422, exc.messages[0]) from exc
     return [v.as_dict() for v in engine.unit_values(unit, parsed)]
+
+
+@router.get("/ledger", response=list[AssignmentOut],
+            summary="工作台账: the year's assignments you may see, with each report period's state")
+def ledger(request: HttpRequest, year: int) -> list[dict[str, Any]]:
+    if not 2021 <= year <= 2030:
+        raise HttpError(422, "年度应在 2021–2030 之间")
+    return [{
+        "id": row["assignment"].pk, "year": row["assignment"].year, "task_number": row["task"].number, "task": row["task"].heading,
+        "role": row["assignment"].role,
+        "department": row["assignment"].department.name if row["assignment"].department_id else None,
+        "unit_code": row["assignment"].unit_id, "unit": row["assignment"].unit.name if row["assignment"].unit_id else None,
+        "overdue": row["overdue"],
+        "periods": [{"period": c.period, "state": c.state, "state_label": c.label, "percent": c.percent, "due": c.due.isoformat()}
+                    for c in row["cells"]],
+    } for row in selectors.ledger_rows(request.user, year)]

@@ -81,6 +81,11 @@ def _ledger(world: World) -> Probe:
     return Probe(url="/plan/ledger/?year=2025", kind="list", marker=f"/plan/assignments/{_setup(world)[0].pk}/")
 
 
+def _ledger_api(world: World) -> Probe:
+    assignment, _, _ = _setup(world)
+    return Probe(url="/api/plan/ledger?year=2025", kind="list", marker=f'"id": {assignment.pk}, ')
+
+
 def _ledger_export(world: World) -> Probe:
     _setup(world)
     return Probe(url="/plan/ledger/export.xlsx?year=2025", kind="list", marker="桃城区")
@@ -133,6 +138,7 @@ CASES = [
     ScopeCase("plan/reports/<int:pk>/review/", _review, methods=("post",)),
     ScopeCase("plan/evidence/<int:pk>/", _evidence),
     ScopeCase("plan/ledger/", _ledger),
+    ScopeCase("api/plan/ledger", _ledger_api),
     ScopeCase("plan/ledger/export.xlsx", _ledger_export),
     ScopeCase("plan/reviews/", _reviews),
 ]

@@ -93,6 +93,21 @@ def test_it_shows_each_user_their_own_ledger(year, world, login) -> None:  # typ
     assert login(world.alice).get("/plan/ledger/?year=2025").content.decode().count("/plan/assignments/") == 0
 
 
+def test_it_serves_each_user_their_own_ledger_over_the_api(year, world, login) -> None:  # type: ignore[no-untyped-def]
+    mine = county_assignment(22)
+    response = login(world.carl).get("/api/plan/ledger?year=2025")
+    rows = response.json()
+    assert response.status_code == 200 and len(rows) == 78
+    assert {r["unit_code"] for r in rows} == {TAOCHENG} and f'"id": {mine.pk}, ' in response.content.decode()
+    row = next(r for r in rows if r["id"] == mine.pk)
+    assert row["task_number"] == 22 and [p["period"] for p in row["periods"]] == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
+    assert row["periods"][0]["state"] == "overdue" and row["overdue"] == 4
+    erin = login(world.erin).get("/api/plan/ledger?year=2025").json()
+    assert erin and {r["department"] for r in erin} == {"市民政局"}
+    assert login(world.alice).get("/api/plan/ledger?year=2025").json() == []
+    assert login(world.carl).get("/api/plan/ledger?year=1999").status_code == 422
+
+
 def test_it_exports_the_ledger_with_the_seed_columns(year, world, login) -> None:  # type: ignore[no-untyped-def]
     response = login(world.dave).get("/plan/ledger/export.xlsx?year=2025")
     assert response.status_code == 200
