@@ -173,7 +173,26 @@ def attach_photos(*, appeal: Appeal, actor: Any, photos: list[CleanPhoto]) -> No
     audit.record(actor=actor, action="appeals.attach", obj=appeal, detail={"photos": len(photos)})
 
 
-_known_sequences: set[str] = set()
+# Day sequences this process created outside any transaction: committed, so they cannot vanish
+# with a rollback, and nextval alone is enough.
+_committed_sequences: set[str] = set()
+
+
+def _sequence_name(now: datetime) -> str:
+    return f"appeals_serial_{timezone.localdate(now):%Y%m%d}"
+
+
+def prepare_tracking_no(now: datetime) -> None:
+    """PostgreSQL: create the day's sequence before the filing transaction opens (once per process and day)."""
+    name = _sequence_name(now)
+    if connection.vendor != "postgresql" or name in _committed_sequences or connection.in_atomic_block:
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
+    except (IntegrityError, DatabaseError):
+        pass  # created at the same moment by another process
+    _committed_sequences.add(name)
 
 
 def next_tracking_no(now: datetime) -> str:
@@ -185,7 +204,7 @@ def next_tracking_no(now: datetime) -> str:
     """
     day = timezone.localdate(now)
     if connection.vendor == "postgresql":
-        return f"{day:%Y%m%d}{_pg_serial(day):04d}"
+        return f"{day:%Y%m%d}{_pg_serial(now):04d}"
     table = connection.ops.quote_name(DailyCounter._meta.db_table)
     for _ in range(3):
         with connection.cursor() as cursor:
@@ -201,17 +220,14 @@ def next_tracking_no(now: datetime) -> str:
     raise ValidationError("受理编号生成失败，请重试。")
 
 
-def _pg_serial(day: Any) -> int:
-    name = f"appeals_serial_{day:%Y%m%d}"
-    if name not in _known_sequences:
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
-        except (IntegrityError, DatabaseError):
-            pass  # created at the same moment by another process
-        _known_sequences.add(name)
+def _pg_serial(now: datetime) -> int:
+    name = _sequence_name(now)
     with connection.cursor() as cursor:
-        # One round trip; IF NOT EXISTS also covers a sequence rolled back with its transaction (tests).
+        if name in _committed_sequences:
+            cursor.execute(f"SELECT nextval('{name}')")
+            return int(cursor.fetchone()[0])
+        # Inside a caller's transaction (tests, a visit finding): one round trip that also covers a
+        # sequence created, then rolled back, by an earlier transaction.
         cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}; SELECT nextval('{name}')")
         while cursor.description is None and cursor.nextset():
             pass
@@ -333,6 +349,7 @@ def file_appeal(
     appeal.accept_due_at = (now + timedelta(hours=category.urgent_hours) if appeal.urgent
                             else workcal.add_working_hours(now, category.accept_hours, calendar))
     appeal.reply_due_at = workcal.add_working_days(now, category.reply_days, calendar)
+    prepare_tracking_no(now)
     # Everything above only read; the writes take one short transaction (on SQLite the write lock is
     # held from its first statement, so nothing slow such as photo re-encoding happens inside).
     with transaction.atomic():
