@@ -6,6 +6,7 @@ emergency-readiness records and rules appear). Phone numbers are synthetic and s
 
 import random
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -41,7 +42,11 @@ def seed_rules() -> None:
 
 @transaction.atomic
 def seed_visits(on: date, rng: random.Random) -> int:
-    """Plans for last month and this month; about 95% / 55% of them visited (by their worker or a volunteer)."""
+    """Plans for last month and this month; about 95% / 55% of them visited (by their worker or a volunteer).
+
+    In bulk (visits inserted and due rows marked 5,000 at a time): at full city scale this is
+    hundreds of thousands of visits.
+    """
     this_month = on.replace(day=1)
     last_month = (this_month - timedelta(days=1)).replace(day=1)
     services.generate_visit_plans(month=last_month)
@@ -49,30 +54,41 @@ def seed_visits(on: date, rng: random.Random) -> int:
     if Visit.objects.exists():
         return 0
     created = 0
+    latest = timezone.now() - timedelta(minutes=5)
     for month, share in ((last_month, 0.95), (this_month, 0.55)):
         _, end = month_bounds(month)
         last_day = min(end, on)
-        rows = DueVisit.objects.filter(period_start__gte=month, period_start__lte=last_day, visited_on__isnull=True,
-                                       removed_on__isnull=True).select_related("resident", "assignee", "unit")
-        for row in rows:
-            if rng.random() > share:
-                continue
-            day = month + timedelta(days=rng.randint(0, (last_day - month).days))
-            moment = timezone.make_aware(datetime.combine(day, time(rng.randint(8, 17), rng.choice([0, 15, 30, 45]))))
-            if moment > timezone.now():
-                moment = timezone.now() - timedelta(minutes=5)
-            rating = lambda: rng.choices(["good", "fair", "poor"], weights=[7, 2, 1])[0]  # noqa: E731
-            visit = Visit.objects.create(
-                resident=row.resident, unit_id=row.unit_id, visited_at=moment, visitor=row.assignee,
-                visitor_name="" if row.assignee else (row.volunteer_name or rng.choice(VOLUNTEERS)),
-                method=rng.choices(["home", "phone", "video"], weights=[6, 3, 1])[0],
-                health=rating(), home_safety=rating(), living=rating(), mood=rating(),
-                needs=rng.choice(["", "", "送餐", "代购药品", "家电维修"]),
-            )
-            DueVisit.objects.filter(resident=row.resident, unit=row.unit, period_start__lte=day, period_end__gte=day,
-                                    visited_on__isnull=True, removed_on__isnull=True).update(visited_on=day, visit=visit)
-            created += 1
+        # Read first, then write: the rows are marked visited as the loop goes.
+        rows = list(DueVisit.objects.filter(period_start__gte=month, period_start__lte=last_day, visited_on__isnull=True,
+                                            removed_on__isnull=True).order_by("id")
+                    .values_list("id", "resident_id", "unit_id", "assignee_id", "volunteer_name"))
+        chosen = [row for row in rows if rng.random() <= share]
+        for i in range(0, len(chosen), 5000):
+            created += _visit_batch(chosen[i:i + 5000], month, last_day, latest, rng)
     return created
+
+
+def _visit_batch(rows: list[tuple[Any, ...]], month: date, last_day: date, latest: datetime,
+                 rng: random.Random) -> int:
+    def rating() -> str:
+        return rng.choices(["good", "fair", "poor"], weights=[7, 2, 1])[0]
+
+    visits, days = [], []
+    for _, resident_id, unit_id, assignee_id, volunteer_name in rows:
+        day = month + timedelta(days=rng.randint(0, (last_day - month).days))
+        moment = min(timezone.make_aware(datetime.combine(day, time(rng.randint(8, 17), rng.choice([0, 15, 30, 45])))), latest)
+        visits.append(Visit(
+            resident_id=resident_id, unit_id=unit_id, visited_at=moment, visitor_id=assignee_id,
+            visitor_name="" if assignee_id else (volunteer_name or rng.choice(VOLUNTEERS)),
+            method=rng.choices(["home", "phone", "video"], weights=[6, 3, 1])[0],
+            health=rating(), home_safety=rating(), living=rating(), mood=rating(),
+            needs=rng.choice(["", "", "送餐", "代购药品", "家电维修"]),
+        ))
+        days.append(timezone.localdate(moment))
+    Visit.objects.bulk_create(visits, batch_size=1000)
+    marked = [DueVisit(pk=row[0], visited_on=day, visit_id=visit.pk) for row, day, visit in zip(rows, days, visits)]
+    DueVisit.objects.bulk_update(marked, ["visited_on", "visit"], batch_size=1000)
+    return len(visits)
 
 
 @transaction.atomic

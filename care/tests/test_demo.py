@@ -1,6 +1,7 @@
 """seed_care: idempotent, with or without a register."""
 
 from django.core.management import call_command
+from django.utils import timezone
 
 from care.models import DisasterOfficer, DueVisit, EmergencyShelter, Visit
 from care.tests.factories import resident
@@ -24,5 +25,9 @@ def test_it_seeds_plans_and_visits_once(world) -> None:  # type: ignore[no-untyp
     call_command("seed_care")
     rows, visits = DueVisit.objects.count(), Visit.objects.count()
     assert rows == 20 and 0 < visits <= 20
+    marked = DueVisit.objects.filter(visit__isnull=False).select_related("visit")
+    assert marked.count() == visits  # every demo visit closes the due row it was made for, on its own day
+    assert all(row.visited_on == timezone.localdate(row.visit.visited_at) for row in marked)
+    assert not Visit.objects.filter(visited_at__gt=timezone.now()).exists()
     call_command("seed_care")
     assert (DueVisit.objects.count(), Visit.objects.count()) == (rows, visits)
