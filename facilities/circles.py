@@ -8,6 +8,9 @@ the brute-force method compares every household with every point. Both use the s
 test, so they agree exactly; bench/facilities_circles.py times them.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
@@ -54,16 +57,57 @@ def covered_brute(homes: Array, points: Array, radius_m: float) -> NDArray[np.bo
     return result
 
 
+@dataclass
+class Homes:
+    """Households with coordinates as arrays: unit codes once, each home's index into them, lat and lng."""
+
+    codes: list[str]
+    index: NDArray[np.int64]
+    lat: Array
+    lng: Array
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, float, float]], batch: int = 50_000) -> "Homes":
+        """Built batch by batch, so 1.5 million households never exist as Python objects at once."""
+        positions: dict[str, int] = {}
+        parts: list[tuple[NDArray[np.int64], Array, Array]] = []
+        units: list[int] = []
+        lats: list[float] = []
+        lngs: list[float] = []
+
+        def flush() -> None:
+            parts.append((np.asarray(units, dtype=np.int64), np.asarray(lats, dtype=np.float64), np.asarray(lngs, dtype=np.float64)))
+            units.clear()
+            lats.clear()
+            lngs.clear()
+
+        for unit, lat, lng in rows:
+            units.append(positions.setdefault(unit, len(positions)))
+            lats.append(lat)
+            lngs.append(lng)
+            if len(units) >= batch:
+                flush()
+        flush()
+        return cls(list(positions), np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+                   np.concatenate([p[2] for p in parts]))
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+def coverage_of(homes: Homes, point_lat: list[float], point_lng: list[float], radius_m: float, *,
+                brute: bool = False) -> dict[str, tuple[int, int]]:
+    """{unit code: (households covered, households with coordinates)}."""
+    if not len(homes):
+        return {}
+    points = to_xyz(point_lat, point_lng)
+    covered = (covered_brute if brute else covered_indexed)(to_xyz(homes.lat, homes.lng), points, radius_m)
+    total = np.bincount(homes.index, minlength=len(homes.codes))
+    hit = np.bincount(homes.index, weights=covered.astype(np.float64), minlength=len(homes.codes))
+    return {str(code): (int(h), int(t)) for code, h, t in zip(homes.codes, hit, total)}
+
+
 def coverage_by_unit(units: list[str], lat: list[float], lng: list[float], point_lat: list[float],
                      point_lng: list[float], radius_m: float, *, brute: bool = False) -> dict[str, tuple[int, int]]:
-    """{unit code: (households covered, households with coordinates)}."""
-    if not units:
-        return {}
-    homes, points = to_xyz(lat, lng), to_xyz(point_lat, point_lng)
-    covered = (covered_brute if brute else covered_indexed)(homes, points, radius_m)
-    positions: dict[str, int] = {}
-    index = np.fromiter((positions.setdefault(u, len(positions)) for u in units), dtype=np.int64, count=len(units))
-    codes = list(positions)
-    total = np.bincount(index, minlength=len(codes))
-    hit = np.bincount(index, weights=covered.astype(np.float64), minlength=len(codes))
-    return {str(code): (int(h), int(t)) for code, h, t in zip(codes, hit, total)}
+    """{unit code: (households covered, households with coordinates)} from parallel lists."""
+    return coverage_of(Homes.from_rows(zip(units, lat, lng)), point_lat, point_lng, radius_m, brute=brute)

@@ -18,7 +18,7 @@ from django.db.models import Count, Exists, FloatField, OuterRef, Q, Sum
 
 from accounts.roles import Role
 from accounts.scoping import get_visible_or_404, scope_prefix
-from facilities.circles import coverage_by_unit
+from facilities.circles import Homes, coverage_of
 from facilities.conf import circle_radius_m
 from facilities.models import (
     Booking,
@@ -300,6 +300,15 @@ def household_points(prefix: str) -> tuple[list[str], list[float], list[float]]:
     return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
 
+def household_homes(prefix: str) -> Homes:
+    """The households under prefix that have coordinates, as arrays (see circles.Homes)."""
+    if not apps.is_installed("people"):
+        return Homes.from_rows([])
+    Household = apps.get_model("people", "Household")
+    return Homes.from_rows(Household.objects.filter(within("unit_id", prefix), lat__isnull=False, lng__isnull=False)
+                           .values_list("unit_id", "lat", "lng").iterator(chunk_size=20000))
+
+
 def circle_coverage(prefix: str, as_of: dt.date, target: Target = FITNESS, radius_m: float | None = None,
                     *, brute: bool = False) -> Measure:
     """Village-level units: (households within the radius of a target in use, households with coordinates).
@@ -308,23 +317,22 @@ def circle_coverage(prefix: str, as_of: dt.date, target: Target = FITNESS, radiu
     community serves these households too).
     """
     radius = circle_radius_m() if radius_m is None else radius_m
-    units, lat, lng = household_points(prefix)
     plat, plng = target_points(target, as_of)
-    by_unit = coverage_by_unit(units, lat, lng, plat, plng, radius, brute=brute)
+    by_unit = coverage_of(household_homes(prefix), plat, plng, radius, brute=brute)
     return {code: (float(c), float(t)) for code, (c, t) in by_unit.items()}
 
 
 def circle_summary(prefix: str, as_of: dt.date) -> list[dict[str, Any]]:
     """Household share within the radius of a fitness site and of each essential service type."""
-    units, lat, lng = household_points(prefix)
+    homes = household_homes(prefix)
     radius = circle_radius_m()
     rows = []
     for target in [FITNESS, *[Target("point", k) for k in _essential_kinds()]]:
         plat, plng = target_points(target, as_of)
-        by_unit = coverage_by_unit(units, lat, lng, plat, plng, radius)
+        by_unit = coverage_of(homes, plat, plng, radius)
         covered = sum(c for c, _ in by_unit.values())
-        rows.append({"label": target.label, "covered": covered, "total": len(units),
-                     "share": covered / len(units) if units else None})
+        rows.append({"label": target.label, "covered": covered, "total": len(homes),
+                     "share": covered / len(homes) if len(homes) else None})
     return rows
 
 
