@@ -24,6 +24,22 @@ def test_it_loads_the_twenty_categories_with_default_deadlines(tree: None) -> No
     assert not noise.urgent
 
 
+def test_a_deadline_changed_by_the_city_applies_to_the_next_request_at_once(world) -> None:  # type: ignore[no-untyped-def]
+    resident_for(world.rita, ALICE_UNIT)
+
+    def contact_hours_given() -> float:
+        appeal = services.file_appeal(actor=world.rita, category_code="noise", description="楼上装修太吵", unit_code="",
+                                      location_kind="home", rate_limit=False)
+        due = appeal.deadlines.get(kind="contact").due_at
+        return (due - appeal.created_at).total_seconds() / 3600
+
+    assert contact_hours_given() == pytest.approx(24)  # read once: the category is now kept by this process
+    noise = Category.objects.get(code="noise")
+    noise.contact_hours = 12
+    noise.save()  # as the admin does
+    assert contact_hours_given() == pytest.approx(12)
+
+
 def test_it_lands_a_residents_request_at_their_community_with_a_tracking_number(world) -> None:  # type: ignore[no-untyped-def]
     resident_for(world.rita, ALICE_UNIT)
     appeal = services.file_appeal(actor=world.rita, category_code="noise", description="楼上天天半夜装修", unit_code="",
