@@ -17,9 +17,24 @@ def record(
     detail: dict[str, Any] | None = None,
     username: str = "",
 ) -> AuditEntry:
+    row = entry(actor=actor, action=action, obj=obj, unit_code=unit_code, detail=detail, username=username)
+    row.save()
+    return row
+
+
+def entry(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    unit_code: str = "",
+    detail: dict[str, Any] | None = None,
+    username: str = "",
+) -> AuditEntry:
+    """The audit row for one action, not yet saved (record() saves it; a filing writes it with its other rows)."""
     if obj is not None and not unit_code:
         unit_code = str(getattr(obj, "unit_id", "") or "")
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if actor is not None and actor.pk else None,
         actor_username=(actor.username if actor is not None and actor.pk else username),
         action=action,

@@ -60,13 +60,19 @@ def notify_users(users: Any, title: str, body: str = "", *, url: str = "", kind:
 
 
 def _notify_selected(users: QuerySet[Any], title: str, body: str, url: str, kind: str) -> int:
-    """INSERT … SELECT: one statement whatever the number of users (the filing path calls this on every request)."""
     select, params = users.order_by().values("pk").query.sql_with_params()
+    sql, values = notify_selected_sql(select, list(params), title, body, url=url, kind=kind)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return max(cursor.rowcount, 0)
+
+
+def notify_selected_sql(select: str, select_params: list[Any], title: str, body: str = "", *, url: str = "",
+                        kind: str = "") -> tuple[str, list[Any]]:
+    """INSERT … SELECT: one message to each user whose id `select` returns (as pk, like values("pk")), in one statement."""
     table = connection.ops.quote_name(Notification._meta.db_table)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        # The table name comes from the model's meta and the SELECT from the ORM; every value is bound.
-        cursor.execute(f"INSERT INTO {table} (user_id, title, body, url, kind, created_at) "  # noqa: S608
-                       f"SELECT chosen.pk, %s, %s, %s, %s, %s FROM ({select}) chosen",
-                       [title, body, url, kind, now, *params])
-        return max(cursor.rowcount, 0)
+    # The table name comes from the model's meta and the SELECT from the caller; every value is bound.
+    sql = (f"INSERT INTO {table} (user_id, title, body, url, kind, created_at) "  # noqa: S608
+           f"SELECT chosen.pk, %s, %s, %s, %s, %s FROM ({select}) chosen")
+    return sql, [title[:200], body, url[:300], kind[:40], now, *select_params]

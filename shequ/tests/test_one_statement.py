@@ -1,0 +1,59 @@
+"""shequ.one_statement: rows written in one statement read back as the ORM writes them."""
+
+import pytest
+from django.db import IntegrityError, connection
+
+from accounts.models import AuditEntry
+from appeals.models import Category
+from shequ import one_statement
+
+needs_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="data-modifying WITH needs PostgreSQL")
+
+
+def _audit(**overrides: object) -> AuditEntry:
+    values: dict[str, object] = {"actor_username": "tina", "action": "test.write", "object_type": "x.y", "object_id": "7",
+                                 "unit_code": "131102002018", "ip": "10.0.0.8", "detail": {"说明": "中文", "n": [1, 2.5, None]}}
+    values.update(overrides)
+    return AuditEntry(**values)  # type: ignore[arg-type]
+
+
+def _columns(row: AuditEntry) -> dict[str, object]:
+    return {f.attname: getattr(row, f.attname) for f in AuditEntry._meta.concrete_fields if not f.primary_key}
+
+
+@pytest.mark.postgres_only
+@needs_postgres
+@pytest.mark.django_db
+def test_rows_read_back_exactly_as_the_orm_writes_them() -> None:
+    by_orm = _audit()
+    by_orm.save()
+    together = [_audit(at=by_orm.at), _audit(at=by_orm.at, ip="", actor_username="")]  # blank ip → NULL, as the ORM stores it
+    one_statement.write([one_statement.insert_sql(together)])
+    orm_row, first, second = AuditEntry.objects.filter(action="test.write").order_by("id")
+    assert _columns(first) == _columns(orm_row)
+    assert second.ip is None and second.actor_username == ""
+    assert first.at == by_orm.at  # microseconds and offset kept
+
+
+@pytest.mark.postgres_only
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_insert_writes_nothing_of_the_statement() -> None:
+    kept = _audit(action="test.kept")
+    kept.save()
+    clash = _audit(action="test.clash")
+    clash.pk = kept.pk  # that id exists: this INSERT fails
+    with pytest.raises(IntegrityError):
+        one_statement.write([one_statement.insert_sql([_audit()]), one_statement.insert_sql([clash])])
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["test.kept"]
+
+
+def test_rows_of_different_models_are_refused() -> None:
+    with pytest.raises(ValueError, match="one model"):
+        one_statement.insert_sql([_audit(), Category(code="x", name="x")])
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the SQLite refusal")
+def test_sqlite_is_refused_clearly() -> None:
+    with pytest.raises(NotImplementedError, match="PostgreSQL"):
+        one_statement.write([("INSERT INTO x VALUES (1)", [])])
