@@ -6,7 +6,7 @@ from typing import Any
 from django.urls import reverse
 
 from people.crypto import decrypt
-from web.notify import notify_user, notify_users, send_sms
+from web.notify import notify_selected_sql, notify_user, notify_users, send_sms
 
 
 def staff_url(appeal: Any) -> str:
@@ -14,8 +14,16 @@ def staff_url(appeal: Any) -> str:
 
 
 def new_for_handlers(appeal: Any, users: Iterable[Any], *, title: str = "") -> None:
-    title = title or f"新诉求待签收：{appeal.tracking_no}（{appeal.category.name}）"
-    notify_users(users, title, appeal.description[:100], url=staff_url(appeal), kind="appeal")
+    notify_users(users, title or _new_title(appeal), appeal.description[:100], url=staff_url(appeal), kind="appeal")
+
+
+def new_for_handlers_sql(appeal: Any, select: str, params: list[Any]) -> tuple[str, list[Any]]:
+    """new_for_handlers as an INSERT … SELECT (`select` returns the users' ids as pk) to send with other statements."""
+    return notify_selected_sql(select, params, _new_title(appeal), appeal.description[:100], url=staff_url(appeal), kind="appeal")
+
+
+def _new_title(appeal: Any) -> str:
+    return f"新诉求待签收：{appeal.tracking_no}（{appeal.category.name}）"
 
 
 def to_staff(users: Iterable[Any], title: str, appeal: Any) -> None:
