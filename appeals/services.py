@@ -388,7 +388,7 @@ def file_appeal(
 
 
 # PostgreSQL files a request without photos in one statement (shequ.one_statement): at 32 concurrent
-# clients the ORM's seven statements cost three times a bare insert (bench/appeals_open311.py).
+# clients the ORM's seven statements cost nearly four times a bare insert (bench/appeals_open311.py).
 # Both writers write the same rows; appeals/tests/test_filing_writers.py compares them.
 FILE_IN_ONE_STATEMENT = True
 

@@ -8,8 +8,8 @@ statement's text stays the same from call to call and few values are bound. Valu
 model fields' own (defaults, auto_now, foreign keys) as save() would write them. No signals are
 sent: use it only for models nobody listens to.
 
-The request desk files every request this way (appeals.services.file_appeal); its tests compare
-the rows with those the ORM writes for the same request.
+On PostgreSQL the request desk files requests without photos this way (appeals.services.file_appeal);
+its tests compare the rows with those the ORM writes for the same request.
 """
 
 import json
