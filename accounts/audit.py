@@ -6,20 +6,7 @@ from django.db import models
 
 from accounts.context import client_ip
 from accounts.models import AuditEntry, User
-
-
-def record(
-    *,
-    actor: User | None,
-    action: str,
-    obj: models.Model | None = None,
-    unit_code: str = "",
-    detail: dict[str, Any] | None = None,
-    username: str = "",
-) -> AuditEntry:
-    row = entry(actor=actor, action=action, obj=obj, unit_code=unit_code, detail=detail, username=username)
-    row.save()
-    return row
+from shequ.rows import saving
 
 
 def entry(
@@ -31,7 +18,7 @@ def entry(
     detail: dict[str, Any] | None = None,
     username: str = "",
 ) -> AuditEntry:
-    """The audit row for one action, not yet saved (record() saves it; a filing writes it with its other rows)."""
+    """The audit row for one action, not yet saved (a filing writes it with its other rows)."""
     if obj is not None and not unit_code:
         unit_code = str(getattr(obj, "unit_id", "") or "")
     return AuditEntry(
@@ -44,3 +31,7 @@ def entry(
         ip=client_ip.get(),
         detail=detail or {},
     )
+
+
+# Every service that changes data calls record(), with entry()'s arguments.
+record = saving(entry)

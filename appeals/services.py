@@ -44,6 +44,7 @@ from people.masking import mask_phone
 from places.codes import is_valid_code
 from places.models import Department, OrgUnit
 from shequ import one_statement
+from shequ.rows import saving
 
 CITY_CODE = "131100000000"
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
@@ -113,11 +114,16 @@ def _handler_users(appeal: Appeal) -> QuerySet[User]:
     """Lazy: notify_users turns it into one INSERT … SELECT."""
     if appeal.department_id:
         return User.objects.filter(department_id=appeal.department_id, role=Role.DEPARTMENT_STAFF, is_active=True)
-    return User.objects.filter(unit_id=appeal.unit_id, role__in=list(UNIT_ROLE_LEVEL), is_active=True)  # type: ignore[misc]
+    return _unit_handlers(appeal.unit_id)
+
+
+def _unit_handlers(unit_code: str) -> QuerySet[User]:
+    """The unit's active staff, who handle what lands there."""
+    return User.objects.filter(unit_id=unit_code, role__in=list(UNIT_ROLE_LEVEL), is_active=True)  # type: ignore[misc]
 
 
 def _unit_handlers_select(unit_code: str) -> tuple[str, list[Any]]:
-    """_handler_users of a request at a unit, as SQL (the filing statement's; building the queryset costs more than the insert)."""
+    """_unit_handlers as SQL, for the filing statement (building the queryset costs more than the insert)."""
     def column(name: str) -> str:
         return connection.ops.quote_name(cast("Field[Any, Any]", User._meta.get_field(name)).column)
 
@@ -129,7 +135,7 @@ def _unit_handlers_select(unit_code: str) -> tuple[str, list[Any]]:
 
 
 def _unit_users(unit_code: str) -> list[User]:
-    return list(User.objects.filter(unit_id=unit_code, role__in=list(UNIT_ROLE_LEVEL), is_active=True))  # type: ignore[misc]
+    return list(_unit_handlers(unit_code))
 
 
 # ---- small pieces ------------------------------------------------------------------------------------
@@ -160,12 +166,6 @@ def _actor_label(actor: Any) -> str:
     return f"{where} {actor}".strip()
 
 
-def _event(appeal: Appeal, action: str, actor: Any, **what: Any) -> Event:
-    event = _event_row(appeal, action, actor, **what)
-    event.save()
-    return event
-
-
 def _event_row(appeal: Appeal, action: str, actor: Any, *, note: str = "", from_state: str = "", to_state: str = "",
                public: bool = True, from_unit: str = "", to_unit: str = "", at: datetime | None = None) -> Event:
     """A timeline entry, not yet saved."""
@@ -174,6 +174,9 @@ def _event_row(appeal: Appeal, action: str, actor: Any, *, note: str = "", from_
         action=action, note=note, from_state=from_state, to_state=to_state, public=public,
         from_unit=from_unit, to_unit=to_unit,
     )
+
+
+_event = saving(_event_row)
 
 
 def _store_photos(appeal: Appeal, event: Event | None, photos: list[CleanPhoto]) -> None:
