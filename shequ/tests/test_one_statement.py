@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AuditEntry
 from appeals.models import Category
@@ -57,3 +58,19 @@ def test_rows_of_different_models_are_refused() -> None:
 def test_sqlite_is_refused_clearly() -> None:
     with pytest.raises(NotImplementedError, match="PostgreSQL"):
         one_statement.write([("INSERT INTO x VALUES (1)", [])])
+
+
+@pytest.mark.postgres_only
+@needs_postgres
+@pytest.mark.django_db
+def test_the_statement_is_prepared_once_and_the_orms_queries_never() -> None:
+    with CaptureQueriesContext(connection) as logged:
+        for _ in range(3):
+            one_statement.write([one_statement.insert_sql([_audit()])])
+            assert AuditEntry.objects.filter(action="test.write").exists()
+    assert len(logged) == 6  # the query log still sees every write
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert len(prepared) == 1 and prepared[0].startswith('WITH w0 AS (INSERT INTO "accounts_auditentry"')
+    assert connection.connection.prepare_threshold is None  # Django's setting, back in place
