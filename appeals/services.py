@@ -206,9 +206,17 @@ def _sequence_name(now: datetime) -> str:
 
 
 def prepare_tracking_no(now: datetime) -> None:
-    """PostgreSQL: create the day's sequence before the filing transaction opens (once per process and day)."""
+    """PostgreSQL: make sure the day's sequence exists before a filing takes a number from it.
+
+    Outside a transaction it is created once per process and day. Inside one (a test, a visit
+    finding) it is asked for on every filing: a rollback would take a new sequence away again.
+    """
     name = _sequence_name(now)
-    if connection.vendor != "postgresql" or name in _committed_sequences or connection.in_atomic_block:
+    if connection.vendor != "postgresql" or name in _committed_sequences:
+        return
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
         return
     try:
         with connection.cursor() as cursor:
@@ -221,13 +229,15 @@ def prepare_tracking_no(now: datetime) -> None:
 def next_tracking_no(now: datetime) -> str:
     """YYYYMMDD + a four-digit serial of the day in Asia/Shanghai (more digits after 9,999).
 
-    PostgreSQL: one sequence per day (appeals_serial_YYYYMMDD), so concurrent filings never wait on
-    each other (a rolled-back filing leaves a gap). SQLite serialises writers anyway: a DailyCounter
-    row, UPDATE … RETURNING.
+    PostgreSQL: one sequence per day (appeals_serial_YYYYMMDD, made by prepare_tracking_no), so
+    concurrent filings never wait on each other (a rolled-back filing leaves a gap). SQLite
+    serialises writers anyway: a DailyCounter row, UPDATE … RETURNING.
     """
     day = timezone.localdate(now)
     if connection.vendor == "postgresql":
-        return f"{day:%Y%m%d}{_pg_serial(now):04d}"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT nextval('{_sequence_name(now)}')")
+            return f"{day:%Y%m%d}{cursor.fetchone()[0]:04d}"
     table = connection.ops.quote_name(DailyCounter._meta.db_table)
     for _ in range(3):
         with connection.cursor() as cursor:
@@ -243,24 +253,13 @@ def next_tracking_no(now: datetime) -> str:
     raise ValidationError("受理编号生成失败，请重试。")
 
 
-def _pg_serial(now: datetime) -> int:
-    return _pg_nextvals(now)[-1]
-
-
-def _pg_nextvals(now: datetime, *before: str) -> list[int]:
-    """The values of the SQL expressions `before` (fixed text, never user input), then the day's next serial."""
-    name = _sequence_name(now)
-    select = "SELECT " + ", ".join([*before, f"nextval('{name}')"])
-    with connection.cursor() as cursor:
-        if name in _committed_sequences:
-            cursor.execute(select)
-            return [int(v) for v in cursor.fetchone()]
-        # Inside a caller's transaction (tests, a visit finding): one round trip that also covers a
-        # sequence created, then rolled back, by an earlier transaction.
-        cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}; {select}")
-        while cursor.description is None and cursor.nextset():
-            pass
-        return [int(v) for v in cursor.fetchone()]
+def _new_ids_sql(now: datetime) -> tuple[str, list[Any]]:
+    """The filing statement's first part: the new request's id, and its tracking number as next_tracking_no makes it."""
+    serial = "serial.n::text"
+    # Table and sequence names are the project's own; the date is bound.
+    return (f"SELECT nextval(pg_get_serial_sequence('{Appeal._meta.db_table}', 'id')) AS id, "  # noqa: S608
+            f"%s || lpad({serial}, greatest(4, length({serial})), '0') AS tracking_no "
+            f"FROM (SELECT nextval('{_sequence_name(now)}') AS n) serial", [f"{timezone.localdate(now):%Y%m%d}"])
 
 
 def ip_hash(ip: str) -> str:
@@ -435,14 +434,17 @@ def _write_with_orm(appeal: Appeal, now: datetime, who: _Filer, photos: list[Cle
 
 
 def _write_in_one_statement(appeal: Appeal, now: datetime, who: _Filer) -> None:
-    """PostgreSQL: the ids first (the day's serial and the row's id, one round trip), then every row in one statement."""
-    appeal.pk, serial = _pg_nextvals(now, f"nextval(pg_get_serial_sequence('{Appeal._meta.db_table}', 'id'))")
-    appeal.tracking_no = f"{timezone.localdate(now):%Y%m%d}{serial:04d}"
+    """PostgreSQL: every row in one statement, which also takes the request's id and tracking number."""
     deadlines, event, entry = _filing_rows(appeal, now, who)
-    one_statement.write([
-        one_statement.insert_sql([appeal]), one_statement.insert_sql(deadlines), one_statement.insert_sql([event]),
-        one_statement.insert_sql([entry]), notifications.new_for_handlers_sql(appeal, *_unit_handlers_select(appeal.unit_id)),
-    ])
+    new_id = {"appeal_id": "ids.id"}
+    appeal.pk, appeal.tracking_no = one_statement.write({
+        "ids": _new_ids_sql(now),
+        "appeal": one_statement.insert_sql([appeal], computed={"id": "ids.id", "tracking_no": "ids.tracking_no"}, joined="ids"),
+        "deadlines": one_statement.insert_sql(deadlines, computed=new_id, joined="ids"),
+        "event": one_statement.insert_sql([event], computed=new_id, joined="ids"),
+        "audit": one_statement.insert_sql([entry], computed={"object_id": "ids.id::text"}, joined="ids"),
+        "notices": notifications.new_for_handlers_sql(appeal, _unit_handlers_select(appeal.unit_id), ids="ids"),
+    }, result="SELECT id, tracking_no FROM ids")
     appeal._state.adding, appeal._state.db = False, connection.alias
 
 

@@ -1,47 +1,105 @@
 """New rows of several tables written by one SQL statement (PostgreSQL).
 
 PostgreSQL runs INSERTs placed in a WITH clause exactly once and all or nothing, so a group of
-new rows whose ids are already known goes to the server as one statement: one round trip, no
-BEGIN/COMMIT, none of the ORM's per-save machinery. Each table's rows travel as one JSON
-parameter that jsonb_populate_recordset turns back into rows of the table's own type, so the
-statement's text stays the same from call to call: the server parses and plans it once per
-connection, then only executes it. Values are the
-model fields' own (defaults, auto_now, foreign keys) as save() would write them. No signals are
-sent: use it only for models nobody listens to.
+new rows goes to the server as one statement: one round trip, no BEGIN/COMMIT, none of the
+ORM's per-save machinery. Ids can be taken by the statement itself (an earlier part selects
+nextval(), later parts read it). Each table's rows travel as one JSON parameter that
+jsonb_populate_recordset turns back into rows of the table's own type, so the statement's text
+stays the same from call to call: the server parses and plans it once per connection, then only
+executes it. Values are the model fields' own (defaults, auto_now, foreign keys) as save() would
+write them. No signals are sent: use it only for models nobody listens to.
 
 On PostgreSQL the request desk files requests without photos this way (appeals.services.file_appeal);
 its tests compare the rows with those the ORM writes for the same request.
 """
 
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from ipaddress import IPv4Address, IPv6Address
 from typing import Any
 from uuid import UUID
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
-from django.db.models import Model
+from django.db.models import (
+    AutoField,
+    BigAutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    Field,
+    FloatField,
+    ForeignKey,
+    IntegerField,
+    Model,
+    PositiveBigIntegerField,
+    PositiveIntegerField,
+    PositiveSmallIntegerField,
+    SmallIntegerField,
+    TextField,
+)
 from django.utils.functional import Promise
 from psycopg.types.json import Jsonb
 
 
-def insert_sql(rows: Sequence[Model]) -> tuple[str, list[Any]]:
-    """One INSERT of unsaved rows of one model (a primary key left unset is generated)."""
+def insert_sql(rows: Sequence[Model], *, computed: Mapping[str, str] | None = None, joined: str = "") -> tuple[str, list[Any]]:
+    """One INSERT of unsaved rows of one model (a primary key left unset, and not computed, is generated).
+
+    `computed` maps columns to SQL (fixed text, never user input) that the statement evaluates in
+    place of the rows' own values, such as an id that an earlier part of the statement takes;
+    `joined` names that part (one row), which the expressions may read.
+    """
     model = type(rows[0])
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and rows[0].pk is None)]
+    pk_generated = rows[0].pk is None and model._meta.pk.column not in (computed or {})  # type: ignore[union-attr]
+    sql, carried = _insert_shape(model, tuple((computed or {}).items()), joined, pk_generated)
+    db = connections[DEFAULT_DB_ALIAS]
     records = []
     for row in rows:
         if type(row) is not model or (row.pk is None) != (rows[0].pk is None):
             raise ValueError("insert_sql takes rows of one model, all with or all without a primary key")
-        records.append({f.column: f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields})
+        records.append({column: _db_value(field, as_is, row, db) for column, field, as_is in carried})
+    return sql, [json.dumps(records, default=_json_value, ensure_ascii=False)]
+
+
+@functools.cache
+def _insert_shape(model: type[Model], computed: tuple[tuple[str, str], ...], joined: str,
+                  pk_generated: bool) -> tuple[str, tuple[tuple[str, Field[Any, Any], tuple[type, ...]], ...]]:
+    """The INSERT's text, and the fields whose values travel in its JSON parameter (column, field, types taken as they are)."""
+    expressions = dict(computed)
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and pk_generated)]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
-    sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb)"  # noqa: S608
-    return sql, [json.dumps(records, default=_json_value, ensure_ascii=False)]
+    values = ", ".join(expressions.get(f.column) or f"r.{quote(f.column)}" for f in fields)
+    sources = f"{joined}, " if joined else ""
+    sql = (f"INSERT INTO {table} ({columns}) SELECT {values} "  # noqa: S608
+           f"FROM {sources}jsonb_populate_recordset(NULL::{table}, %s::jsonb) AS r")
+    return sql, tuple((f.column, f, _taken_as_is(f)) for f in fields if f.column not in expressions)
+
+
+# Fields that store a value of these exact types unchanged (their get_db_prep_save returns it as
+# it is), so it can skip the field's conversions; any other value, or field, goes through them.
+_AS_IS: dict[type, tuple[type, ...]] = {
+    CharField: (str,), TextField: (str,), BooleanField: (bool,), FloatField: (float,),
+    IntegerField: (int,), BigIntegerField: (int,), SmallIntegerField: (int,),
+    PositiveIntegerField: (int,), PositiveBigIntegerField: (int,), PositiveSmallIntegerField: (int,),
+    AutoField: (int,), BigAutoField: (int,),
+}
+
+
+def _taken_as_is(field: Field[Any, Any]) -> tuple[type, ...]:
+    target = field.target_field if isinstance(field, ForeignKey) else field
+    return (type(None), *_AS_IS[type(target)]) if type(target) in _AS_IS and type(field) in (*_AS_IS, ForeignKey) else ()
+
+
+def _db_value(field: Field[Any, Any], as_is: tuple[type, ...], row: Model, db: Any) -> Any:
+    value = getattr(row, field.attname)
+    if type(value) in as_is:
+        return value
+    return field.get_db_prep_save(field.pre_save(row, add=True), db)
 
 
 def _json_value(value: Any) -> Any:
@@ -55,17 +113,16 @@ def _json_value(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} has no JSON form for one_statement")
 
 
-def write(statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
-    """Run INSERT statements (from insert_sql, or INSERT … SELECT) as one statement."""
+def write(parts: Mapping[str, tuple[str, Sequence[Any]]], *, result: str = "SELECT 1") -> tuple[Any, ...]:
+    """Run named parts (INSERTs from insert_sql, INSERT … SELECT, or a SELECT that later parts read)
+    as one statement, and return the row `result` selects."""
     if connection.vendor != "postgresql":
         raise NotImplementedError("data-modifying WITH clauses need PostgreSQL")
-    clauses: list[str] = []
-    params: list[Any] = []
-    for n, (sql, values) in enumerate(statements):
-        clauses.append(f"w{n} AS ({sql})")
-        params += values
+    clauses = [f"{name} AS ({sql})" for name, (sql, _) in parts.items()]
+    params = [value for _, values in parts.values() for value in values]
     with _prepared_cursor() as cursor:
-        cursor.execute("WITH " + ", ".join(clauses) + " SELECT 1", params)  # noqa: S608
+        cursor.execute(f"WITH {', '.join(clauses)} {result}", params)
+        return tuple(cursor.fetchone())
 
 
 def _prepared_cursor() -> Any:

@@ -70,9 +70,15 @@ def _notify_selected(users: QuerySet[Any], title: str, body: str, url: str, kind
 def notify_selected_sql(select: str, select_params: list[Any], title: str, body: str = "", *, url: str = "",
                         kind: str = "") -> tuple[str, list[Any]]:
     """INSERT … SELECT: one message to each user whose id `select` returns (as pk, like values("pk")), in one statement."""
+    return notify_rows_sql(f"SELECT chosen.pk, CAST(%s AS text) AS title, CAST(%s AS text) AS url FROM ({select}) chosen",  # noqa: S608
+                           [title, url, *select_params], body, kind=kind)
+
+
+def notify_rows_sql(select: str, select_params: list[Any], body: str = "", *, kind: str = "") -> tuple[str, list[Any]]:
+    """INSERT … SELECT: one message per row of `select`, whose columns are the user's id (pk), the title and the url."""
     table = connection.ops.quote_name(Notification._meta.db_table)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     # The table name comes from the model's meta and the SELECT from the caller; every value is bound.
     sql = (f"INSERT INTO {table} (user_id, title, body, url, kind, created_at) "  # noqa: S608
-           f"SELECT chosen.pk, %s, %s, %s, %s, %s FROM ({select}) chosen")
-    return sql, [title[:200], body, url[:300], kind[:40], now, *select_params]
+           f"SELECT message.pk, substr(message.title, 1, 200), %s, substr(message.url, 1, 300), %s, %s FROM ({select}) message")
+    return sql, [body, kind[:40], now, *select_params]

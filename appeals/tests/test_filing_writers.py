@@ -101,3 +101,17 @@ def test_a_resident_and_a_staff_registration_write_what_the_orm_writes(world, by
     in_one, by_orm = _both(monkeypatch, lambda: file(world.bob, channel="phone", category="utilities"))
     assert in_one.registered_by_id == world.bob.pk and in_one.urgent
     assert_same_rows(in_one, by_orm)
+
+
+@pytest.mark.django_db
+def test_after_the_days_9999th_request_numbers_grow_a_digit_in_both_writers(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(services, "_now", lambda: FILED_AT)
+    services.prepare_tracking_no(FILED_AT)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval('appeals_serial_20261127', 9998)")
+    numbers = []
+    for in_one_statement in (True, True, False):
+        monkeypatch.setattr(services, "FILE_IN_ONE_STATEMENT", in_one_statement)
+        numbers.append(file(None).tracking_no)
+    assert numbers == ["202611279999", "2026112710000", "2026112710001"]
+    assert Appeal.objects.get(tracking_no="2026112710000").description == "小区门口垃圾三天没人清运，味道很大"

@@ -29,7 +29,7 @@ def test_rows_read_back_exactly_as_the_orm_writes_them() -> None:
     by_orm = _audit()
     by_orm.save()
     together = [_audit(at=by_orm.at), _audit(at=by_orm.at, ip="", actor_username="")]  # blank ip → NULL, as the ORM stores it
-    one_statement.write([one_statement.insert_sql(together)])
+    one_statement.write({"rows": one_statement.insert_sql(together)})
     orm_row, first, second = AuditEntry.objects.filter(action="test.write").order_by("id")
     assert _columns(first) == _columns(orm_row)
     assert second.ip is None and second.actor_username == ""
@@ -45,7 +45,7 @@ def test_a_failing_insert_writes_nothing_of_the_statement() -> None:
     clash = _audit(action="test.clash")
     clash.pk = kept.pk  # that id exists: this INSERT fails
     with pytest.raises(IntegrityError):
-        one_statement.write([one_statement.insert_sql([_audit()]), one_statement.insert_sql([clash])])
+        one_statement.write({"fine": one_statement.insert_sql([_audit()]), "clash": one_statement.insert_sql([clash])})
     assert list(AuditEntry.objects.values_list("action", flat=True)) == ["test.kept"]
 
 
@@ -57,7 +57,7 @@ def test_rows_of_different_models_are_refused() -> None:
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="the SQLite refusal")
 def test_sqlite_is_refused_clearly() -> None:
     with pytest.raises(NotImplementedError, match="PostgreSQL"):
-        one_statement.write([("INSERT INTO x VALUES (1)", [])])
+        one_statement.write({"x": ("INSERT INTO x VALUES (1)", [])})
 
 
 @pytest.mark.postgres_only
@@ -66,11 +66,23 @@ def test_sqlite_is_refused_clearly() -> None:
 def test_the_statement_is_prepared_once_and_the_orms_queries_never() -> None:
     with CaptureQueriesContext(connection) as logged:
         for _ in range(3):
-            one_statement.write([one_statement.insert_sql([_audit()])])
+            one_statement.write({"entry": one_statement.insert_sql([_audit()])})
             assert AuditEntry.objects.filter(action="test.write").exists()
     assert len(logged) == 6  # the query log still sees every write
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
-    assert len(prepared) == 1 and prepared[0].startswith('WITH w0 AS (INSERT INTO "accounts_auditentry"')
+    assert len(prepared) == 1 and prepared[0].startswith('WITH entry AS (INSERT INTO "accounts_auditentry"')
     assert connection.connection.prepare_threshold is None  # Django's setting, back in place
+
+
+@pytest.mark.postgres_only
+@needs_postgres
+@pytest.mark.django_db
+def test_computed_columns_take_a_value_made_by_an_earlier_part() -> None:
+    made = one_statement.write({
+        "made": ("SELECT %s || nextval('accounts_auditentry_id_seq') AS tag", ["编号-"]),
+        "entries": one_statement.insert_sql([_audit(), _audit()], computed={"object_id": "made.tag"}, joined="made"),
+    }, result="SELECT tag FROM made")
+    assert made[0].startswith("编号-")
+    assert list(AuditEntry.objects.filter(action="test.write").values_list("object_id", flat=True)) == [made[0], made[0]]
