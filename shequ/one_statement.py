@@ -30,6 +30,8 @@ from django.db.models import (
     BigIntegerField,
     BooleanField,
     CharField,
+    DateField,
+    DateTimeField,
     Field,
     FloatField,
     ForeignKey,
@@ -80,19 +82,23 @@ def _insert_shape(model: type[Model], computed: tuple[tuple[str, str], ...], joi
     return sql, tuple((f.column, f, _taken_as_is(f)) for f in fields if f.column not in expressions)
 
 
-# Fields that store a value of these exact types unchanged (their get_db_prep_save returns it as
-# it is), so it can skip the field's conversions; any other value, or field, goes through them.
+# Fields that store a value of these exact types, or None, unchanged (their get_db_prep_save
+# returns it as it is), so it skips the field's conversions; any other value, or field, goes
+# through them, as do fields whose pre_save makes the value (auto_now).
 _AS_IS: dict[type, tuple[type, ...]] = {
     CharField: (str,), TextField: (str,), BooleanField: (bool,), FloatField: (float,),
     IntegerField: (int,), BigIntegerField: (int,), SmallIntegerField: (int,),
     PositiveIntegerField: (int,), PositiveBigIntegerField: (int,), PositiveSmallIntegerField: (int,),
-    AutoField: (int,), BigAutoField: (int,),
+    AutoField: (int,), BigAutoField: (int,), DateTimeField: (), DateField: (),
 }
 
 
 def _taken_as_is(field: Field[Any, Any]) -> tuple[type, ...]:
     target = field.target_field if isinstance(field, ForeignKey) else field
-    return (type(None), *_AS_IS[type(target)]) if type(target) in _AS_IS and type(field) in (*_AS_IS, ForeignKey) else ()
+    if type(field) not in (*_AS_IS, ForeignKey) or type(target) not in _AS_IS or getattr(field, "auto_now", False) \
+            or getattr(field, "auto_now_add", False):
+        return ()
+    return (type(None), *_AS_IS[type(target)])
 
 
 def _db_value(field: Field[Any, Any], as_is: tuple[type, ...], row: Model, db: Any) -> Any:
