@@ -5,11 +5,14 @@
 
 For each database it builds a fresh one (PostgreSQL: database appeals_bench, dropped and created;
 SQLite: a file under /tmp), loads the tree, issues an Open311 api_key, starts
-`gunicorn shequ.wsgi -w 2` with APPEALS_BENCH_ENDPOINT=true (which adds the bench-only
+gunicorn with 2 workers and APPEALS_BENCH_ENDPOINT=true (which adds the bench-only
 /open311/v2/_bench_insert: one AuditEntry insert, nothing else), and drives both endpoints with
 32 concurrent keep-alive clients (4 processes × 8 threads, http.client) for --seconds each, baseline and
 target interleaved --rounds times. The server runs with the README's production setting
-DB_CONN_MAX_AGE=60 (persistent connections) unless --conn-max-age says otherwise. Prints the
+DB_CONN_MAX_AGE=60 (persistent connections) unless --conn-max-age says otherwise, and the worker class
+that suits the database unless --threads says otherwise: on PostgreSQL the README's production command,
+gthread with 4 threads (a thread serves another request while one waits for its commit); on SQLite sync
+workers (SQLite lets one writer in at a time, so more threads would only queue on its lock). Prints the
 medians of requests/s and p50/p95 latency, and the median of the per-round ratios
 target/baseline (goal ≥ 0.5): interleaving keeps the comparison fair on a machine whose load
 changes. Both run in the same server process, so the ratio is what the Open311 work costs.
@@ -140,14 +143,23 @@ def _load(url: str, payload: dict[str, str] | None, seconds: float, clients: int
     return len(latencies) / elapsed, statistics.median(latencies) * 1000, p95 * 1000
 
 
-def bench(db: str, seconds: float, clients: int, rounds: int, conn_max_age: int) -> dict[str, Any]:
+def _worker_class(threads: int) -> list[str]:
+    return ["-k", "gthread", "--threads", str(threads)] if threads > 1 else ["-k", "sync"]
+
+
+def _describe(threads: int) -> str:
+    return f"gthread, {threads} threads each" if threads > 1 else "sync"
+
+
+def bench(db: str, seconds: float, clients: int, rounds: int, conn_max_age: int, threads: int) -> dict[str, Any]:
     var_dir = tempfile.mkdtemp(prefix=f"shequ_appeals_bench_{db}_")
     env = _env(db, var_dir, conn_max_age)
     if db == "postgres":
         _fresh_postgres()
     key = _prepare(env)
     port = _free_port()
-    server = subprocess.Popen([GUNICORN, "shequ.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+    worker_class = _worker_class(threads)
+    server = subprocess.Popen([GUNICORN, "shequ.wsgi", "-w", "2", *worker_class, "-b", f"127.0.0.1:{port}", "--log-level", "warning",
                                "--keep-alive", "30"], env=env, cwd=ROOT, start_new_session=True)
     try:
         base = f"http://127.0.0.1:{port}/open311/v2"
@@ -187,7 +199,9 @@ def main() -> None:
     parser.add_argument("--db", choices=["postgres", "sqlite", "both"], default="both")
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=4, help="baseline/target pairs, interleaved; the median is reported")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per gunicorn worker, 1 for sync workers (default: PostgreSQL 4, SQLite 1)")
+    parser.add_argument("--rounds", type=int, default=6, help="baseline/target pairs, interleaved; the median is reported")
     parser.add_argument("--conn-max-age", type=int, default=60,
                         help="DB_CONN_MAX_AGE of the server (60: the production setting in the README; 0: a connection per request)")
     args = parser.parse_args()
@@ -195,7 +209,9 @@ def main() -> None:
     print(f"gunicorn 2 workers, {args.clients} concurrent clients, {os.cpu_count()} CPUs shared by server, database and clients, "
           f"DB_CONN_MAX_AGE={args.conn_max_age}")
     for db in dbs:
-        r = bench(db, args.seconds, args.clients, args.rounds, args.conn_max_age)
+        threads = args.threads or (4 if db == "postgres" else 1)
+        print(f"[{db}] gunicorn workers: {_describe(threads)}")
+        r = bench(db, args.seconds, args.clients, args.rounds, args.conn_max_age, threads)
         print(f"[{db}] bare insert: {r['baseline_rps']:.0f} req/s (p50 {r['baseline_p50']:.1f} ms, p95 {r['baseline_p95']:.1f} ms)")
         print(f"[{db}] POST requests.json: {r['open311_rps']:.0f} req/s (p50 {r['open311_p50']:.1f} ms, p95 {r['open311_p95']:.1f} ms)")
         verdict = "ok" if r["ratio"] >= 0.5 else "BELOW TARGET"
