@@ -94,9 +94,11 @@ _AS_IS: dict[type, tuple[type, ...]] = {
 
 
 def _taken_as_is(field: Field[Any, Any]) -> tuple[type, ...]:
-    target = field.target_field if isinstance(field, ForeignKey) else field
-    if type(field) not in (*_AS_IS, ForeignKey) or type(target) not in _AS_IS or getattr(field, "auto_now", False) \
-            or getattr(field, "auto_now_add", False):
+    """The value types `field` stores unchanged: none when its pre_save makes the value."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return ()
+    target = field.target_field if type(field) is ForeignKey else field
+    if type(target) not in _AS_IS:
         return ()
     return (type(None), *_AS_IS[type(target)])
 
