@@ -76,6 +76,7 @@ def chromium_page(live_server):  # type: ignore[no-untyped-def]
         pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
     # Playwright's sync API runs an event loop in this thread; Django's ORM guard would object.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -90,3 +91,8 @@ def chromium_page(live_server):  # type: ignore[no-untyped-def]
         yield page
         context.close()
         browser.close()
+        # Django keeps connections per context, and Playwright's sync API gives the test its own: a
+        # connection the test opened there is closed here, or it would outlive the session and keep
+        # PostgreSQL from dropping the test database.
+        connections.close_all()
+
