@@ -214,16 +214,16 @@ def prepare_tracking_no(now: datetime) -> None:
     name = _sequence_name(now)
     if connection.vendor != "postgresql" or name in _committed_sequences:
         return
-    if connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
-        return
+    in_transaction = connection.in_atomic_block
     try:
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
     except (IntegrityError, DatabaseError):
-        pass  # created at the same moment by another process
-    _committed_sequences.add(name)
+        if in_transaction:
+            raise
+        # otherwise: created at the same moment by another process
+    if not in_transaction:
+        _committed_sequences.add(name)
 
 
 def next_tracking_no(now: datetime) -> str:
