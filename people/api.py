@@ -33,7 +33,7 @@ class ResidentOut(Schema):
     gender: str = Field(description="M 男 / F 女")
     birth_date: dt.date
     id_type: str
-    id_number_masked: str = Field(description="脱敏证件号码，如 131102********1234")
+    id_number_masked: str = Field(description="脱敏证件号码：仅保留地区码，如 131102************")
     phone_masked: str = Field(description="脱敏电话，如 138****5678")
     unit_code: str
     unit_name: str
