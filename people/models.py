@@ -194,7 +194,11 @@ class ResidentMove(models.Model):
 
 
 class ResidentEvent(models.Model):
-    """履历 — what happened to a record and who did it; the summary never holds ID or phone numbers."""
+    """履历 — what happened to a record and who did it; the summary never holds ID or phone numbers.
+
+    A change of a restricted tag (people.tags.RESTRICTED_TAGS) goes to restricted_summary, never to summary:
+    people.selectors.resident_history shows it only to users with the right.
+    """
 
     class Kind(models.TextChoices):
         CREATED = "created", "登记"
@@ -210,7 +214,9 @@ class ResidentEvent(models.Model):
     actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     actor_name = models.CharField("操作人", max_length=150, blank=True)
     unit_code = models.CharField("当时所属单位", max_length=12, blank=True)
-    summary = models.CharField("摘要", max_length=300, blank=True)
+    summary = models.CharField("摘要", max_length=300, blank=True, help_text="任何能看到该居民的人都可读；不含受限标签")
+    restricted_summary = models.CharField("受限内容", max_length=300, blank=True,
+                                          help_text="受限标签的变更，仅有权查看受限标签者可见")
     reason = models.CharField("理由", max_length=300, blank=True)
 
     class Meta:

@@ -255,8 +255,19 @@ def household_members(user: Any, household: Household) -> list[Resident]:
     )
 
 
-def resident_history(resident: Resident) -> list[ResidentEvent]:
-    return list(resident.events.exclude(kind=ResidentEvent.Kind.REVEAL).select_related(None).order_by("-at", "-id")[:100])
+def resident_history(user: Any, resident: Resident) -> list[ResidentEvent]:
+    """The record's history (履历) as this user may read it.
+
+    Changes of restricted tags are stored apart (restricted_summary): a user without the right gets the entries
+    without them, and none of the entries that were only about them.
+    """
+    rows = resident.events.exclude(kind=ResidentEvent.Kind.REVEAL).select_related(None).order_by("-at", "-id")
+    if can_see_restricted_tags(user):
+        return list(rows[:100])
+    events = list(rows.exclude(summary="", restricted_summary__gt="")[:100])
+    for event in events:
+        event.restricted_summary = ""
+    return events
 
 
 def reveal_log(resident: Resident) -> list[ResidentEvent]:

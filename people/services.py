@@ -38,10 +38,12 @@ def _actor_name(actor: Any) -> str:
     return str(getattr(actor, "username", "") or "system")
 
 
-def _event(resident: Resident, kind: str, *, actor: Any, summary: str = "", reason: str = "") -> ResidentEvent:
+def _event(resident: Resident, kind: str, *, actor: Any, summary: str = "", reason: str = "",
+           restricted_summary: str = "") -> ResidentEvent:
     return ResidentEvent.objects.create(
         resident=resident, kind=kind, actor=actor if actor is not None and actor.pk else None,
         actor_name=_actor_name(actor), unit_code=resident.unit_id, summary=summary[:300], reason=reason[:300],
+        restricted_summary=restricted_summary[:300],
     )
 
 
@@ -152,26 +154,32 @@ def _household_for(actor: Any, household_id: Any, unit_code: str) -> Household |
     return household
 
 
-def _write_tags(resident: Resident, codes: list[str], details: Mapping[str, dict[str, Any]], *, actor: Any) -> list[str]:
-    """Set the resident's tags; restricted tags the actor may not see are left as they are."""
+def _write_tags(resident: Resident, codes: list[str], details: Mapping[str, dict[str, Any]],
+                *, actor: Any) -> tuple[list[str], list[str]]:
+    """Set the resident's tags; restricted tags the actor may not see are left as they are.
+
+    Returns the changes in words, split: (ordinary tags, restricted tags). A restricted tag's label is
+    never written where a user without the right reads it (the history's summary, the audit detail).
+    """
     restricted_ok = actor is None or can_see_restricted_tags(actor)
     current = {t.tag: t for t in resident.tags.all()}
     wanted = set(codes)
-    changes: list[str] = []
+    changes: list[tuple[str, str]] = []
     for code, row in current.items():
         if code in wanted:
             detail = dict(details.get(code, {}))
             if row.detail != detail:
                 row.detail = detail
                 row.save(update_fields=["detail"])
-                changes.append(f"修改{Tag(code).label}")
+                changes.append((code, f"修改{Tag(code).label}"))
         elif restricted_ok or code not in RESTRICTED_TAGS:
             row.delete()
-            changes.append(f"取消{Tag(code).label}")
+            changes.append((code, f"取消{Tag(code).label}"))
     new = [ResidentTag(resident=resident, tag=code, detail=dict(details.get(code, {}))) for code in codes if code not in current]
     ResidentTag.objects.bulk_create(new)
-    changes += [f"添加{Tag(t.tag).label}" for t in new]
-    return changes
+    changes += [(t.tag, f"添加{Tag(t.tag).label}") for t in new]
+    return ([text for code, text in changes if code not in RESTRICTED_TAGS],
+            [text for code, text in changes if code in RESTRICTED_TAGS])
 
 
 def _raise(errors: Mapping[str, str]) -> None:
@@ -273,7 +281,8 @@ def update_resident(*, actor: Any, resident: Resident, data: Mapping[str, Any]) 
                 resident.save(update_fields=[*changed, "updated_at"])
         except IntegrityError:
             raise ValidationError({"id_number": "该证件号码已登记"}) from None
-    tag_changes = _write_tags(resident, cleaned["tags"], cleaned["tag_details"], actor=actor) if "tags" in data else []
+    tag_changes, restricted_changes = (_write_tags(resident, cleaned["tags"], cleaned["tag_details"], actor=actor)
+                                       if "tags" in data else ([], []))
     if "household" in changed and old_household_id:
         Household.objects.filter(pk=old_household_id, head=resident).update(head=None)
     if household is not None and resident.relation == Resident.Relation.HEAD and household.head_id is None:
@@ -282,11 +291,14 @@ def update_resident(*, actor: Any, resident: Resident, data: Mapping[str, Any]) 
     labels = {f.name: str(f.verbose_name) for f in Resident._meta.fields}
     shown = sorted({labels.get(c.removesuffix("_enc").removesuffix("_hash").removesuffix("_masked"), "") or
                     ("证件号码" if c.startswith("id_number") else "联系电话" if c.startswith("phone") else c) for c in changed})
-    if changed or tag_changes:
-        summary = "修改：" + "、".join([*shown, *tag_changes])
-        _event(resident, ResidentEvent.Kind.UPDATED, actor=actor, summary=summary)
+    if changed or tag_changes or restricted_changes:
+        # The restricted part is kept apart (shown only with the right); the summary holds what anyone may read.
+        summary = "修改：" + "、".join([*shown, *tag_changes]) if shown or tag_changes else ""
+        _event(resident, ResidentEvent.Kind.UPDATED, actor=actor, summary=summary,
+               restricted_summary="修改：" + "、".join(restricted_changes) if restricted_changes else "")
         audit.record(actor=actor, action="people.resident_update", obj=resident,
-                     detail={"fields": sorted(set(changed)), "tags": tag_changes})
+                     detail={"fields": sorted(set(changed)), "tags": tag_changes,
+                             "restricted_tags_changed": len(restricted_changes)})
     return resident
 
 
@@ -525,6 +537,7 @@ def anonymise(resident: Resident, *, actor: Any = None) -> None:
         Household.objects.filter(head=resident).update(head=None)
         resident.tags.all().delete()
         ResidentEvent.objects.filter(resident=resident, kind=ResidentEvent.Kind.REVEAL).update(reason="（已匿名化）")
+        ResidentEvent.objects.filter(resident=resident).exclude(restricted_summary="").update(restricted_summary="")
         _event(resident, ResidentEvent.Kind.ANONYMISED, actor=actor, summary="保存期满，身份信息已清除")
 
 

@@ -66,7 +66,7 @@ def _detail_context(request: HttpRequest, resident: Resident, **extra: Any) -> d
     user: Any = request.user
     return {
         "resident": resident, "tags": _tag_rows(resident),
-        "history": selectors.resident_history(resident), "moves": selectors.moves_of(resident),
+        "history": selectors.resident_history(user, resident), "moves": selectors.moves_of(resident),
         "reveals": selectors.reveal_log(resident), "can_reveal": can_reveal(user),
         "reveal_form": extra.pop("reveal_form", RevealForm()),
         "members": selectors.household_members(user, resident.household) if resident.household is not None else [],
