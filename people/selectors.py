@@ -18,8 +18,9 @@ from people import crypto
 from people.models import Household, Resident, ResidentEvent, ResidentMove, ResidentTag
 from people.permissions import can_see_restricted_tags
 from people.tags import DERIVED_AGE_TAGS, RESTRICTED_TAGS, Tag
-from people.validation import normalise_id, normalise_phone
+from people.validation import normalise_id
 from places.codes import within
+from shequ import phones
 
 PAGE_SIZE = 20
 COUNT_CAP = 1000
@@ -166,13 +167,17 @@ def filter_residents(user: Any, filters: ResidentFilters) -> QuerySet[Resident]:
 
 
 def search_q(text: str) -> Q:
-    """An exact ID or phone number (through the keyed hash), otherwise part of a name."""
+    """An exact ID or phone number (through the keyed hash), otherwise part of a name.
+
+    A phone is looked up by its canonical digits (shequ.phones), however it is typed: 0318-1234567, 03181234567,
+    (0318) 1234567 and +86 0318 1234567 find the same person.
+    """
     text = text.strip()
     compact = re.sub(r"[\s\-()（）+]", "", text)
     if ID_LIKE.match(compact):
         return Q(id_number_hash=crypto.search_hash(normalise_id(compact)))
     if PHONE_LIKE.match(text) and compact.isdigit():
-        return Q(phone_hash=crypto.search_hash(normalise_phone(text).replace("-", "")))
+        return Q(phone_hash=crypto.search_hash(phones.canonical(text)))
     return Q(name__contains=text)
 
 

@@ -11,7 +11,8 @@ Python values). Keys, all optional except where marked:
     birth_date     出生日期: date or "YYYY-MM-DD" (may be empty for an ID card)
     id_type        证件类型: a Resident.IdType value or its Chinese label; default 居民身份证
     id_number*     证件号码
-    phone          联系电话: mobile 1[3-9]xxxxxxxxx or a landline (0318-1234567, 1234567)
+    phone          联系电话: the one phone rule, shequ.phones (a mobile, or a landline with its area code);
+                   stored and hashed as its canonical digits (0318-1234567 → 03181234567)
     unit_code*     所属村（社区）代码: a village-level unit inside the actor's scope
     relation       与户主关系: a Resident.Relation value or label; default 其他
     current_address, hukou_address   现住址, 户籍地址 (text)
@@ -24,7 +25,7 @@ Python values). Keys, all optional except where marked:
 Returns (cleaned, errors). `errors` maps a field name (the keys above) to a Chinese
 message; when it is empty, `cleaned` holds normalised values:
     name, gender, birth_date (date), id_type, id_number (normalised plaintext),
-    id_number_hash, phone (normalised plaintext, "" when none), phone_hash, unit_code,
+    id_number_hash, phone (canonical digits, "" when none), phone_hash, unit_code,
     relation, current_address, hukou_address, registered_here, tags (list of codes),
     tag_details ({code: detail dict}).
 `resident_columns(cleaned)` turns that into Resident model field values (encrypting).
@@ -52,10 +53,8 @@ from people import crypto, idcard
 from people.masking import mask_id, mask_name, mask_phone
 from people.permissions import can_see_restricted_tags
 from people.tags import RESTRICTED_TAGS, Tag
+from shequ import phones
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-# Landline: optional area code 0xx / 0xxx, 7–8 digits, optional extension.
-LANDLINE_RE = re.compile(r"^(0\d{2,3}-?)?[2-9]\d{6,7}(-\d{1,6})?$")
 OTHER_ID_RE = re.compile(r"^[A-Z0-9]{6,20}$")
 NAME_BAD_RE = re.compile(r"[0-9<>\"'%;&\\/@#$^*_=+|{}\[\]~`]")
 TAG_SPLIT_RE = re.compile(r"[、,，;；\s]+")
@@ -94,16 +93,6 @@ def _choice(raw: Any, choices: Iterable[tuple[str, str]]) -> str | None:
 
 def age_on(birth: dt.date, today: dt.date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-
-
-def normalise_phone(raw: Any) -> str:
-    text = str(raw or "").strip().replace(" ", "").replace("（", "(").replace("）", ")")
-    if text.startswith("+86"):
-        text = text[3:]
-    text = text.replace("(", "").replace(")", "-").strip("-")
-    if MOBILE_RE.match(text.replace("-", "")) and text.replace("-", "").startswith("1"):
-        return text.replace("-", "")
-    return text
 
 
 def normalise_id(raw: Any) -> str:
@@ -308,11 +297,13 @@ def clean_resident_fields(
 
     # 联系电话
     if given("phone"):
-        phone = normalise_phone(data.get("phone"))
-        if phone and not (MOBILE_RE.match(phone) or LANDLINE_RE.match(phone)):
-            errors["phone"] = "联系电话应为11位手机号（1开头）或固定电话（如0318-1234567）"
+        try:
+            phone = phones.clean(data.get("phone"))
+        except ValueError as exc:
+            errors["phone"] = str(exc)
+            phone = phones.canonical(data.get("phone"))
         cleaned["phone"] = phone
-        cleaned["phone_hash"] = crypto.search_hash(phone.replace("-", "")) if phone else ""
+        cleaned["phone_hash"] = crypto.search_hash(phone) if phone else ""
 
     # 所属村（社区）
     if given("unit_code"):

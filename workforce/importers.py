@@ -24,6 +24,7 @@ from accounts import audit
 from accounts.scoping import can_see_unit
 from people import crypto
 from places.models import OrgUnit
+from shequ import phones
 from shequ.importing import ImportResult, RowError
 from shequ.xlsx import Column, HeaderMismatch, read_rows, write_table, write_template
 from workforce.models import DIRECTOR_POSITIONS, SECRETARY_POSITIONS, CommunityWorker, Gender, Position, in_post_on
@@ -55,7 +56,6 @@ INSTRUCTIONS = [
     "导出的名册中联系电话已脱敏，不能直接再导入；修改后请填写完整号码。",
 ]
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
 GENDER_BY_LABEL = {label: value for value, label in Gender.choices}
 POSITION_BY_LABEL = {str(label): str(value) for value, label in Position.choices}
 FUTURE_END_DAYS = 31
@@ -149,9 +149,10 @@ class WorkerImporter:
         position_text = row.get(POSITION, "").strip()
         if position_text not in POSITION_BY_LABEL:
             raise _CellError(POSITION, position_text, "必填" if not position_text else "不在可选职务中，请从下拉列表中选择")
-        phone = re.sub(r"[\s　]", "", row.get(PHONE, ""))
-        if phone and not PHONE_RE.match(phone):
-            raise _CellError(PHONE, phone, "联系电话格式不正确：应为11位手机号或带区号的固定电话")
+        try:
+            phone = phones.clean(row.get(PHONE, "").replace("　", ""))
+        except ValueError as exc:
+            raise _CellError(PHONE, row.get(PHONE, ""), str(exc)) from None
         started_on = _date(row, STARTED, required=True)
         assert started_on is not None
         if started_on > self.today:

@@ -4,7 +4,6 @@ Bad input raises ValidationError with a Chinese message and writes nothing.
 """
 
 import datetime as dt
-import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from accounts.scoping import can_see_unit
 from people import crypto
 from people.masking import mask_phone
 from places.models import OrgUnit
+from shequ import phones
 from workforce.models import (
     DIRECTOR_POSITIONS,
     SECRETARY_POSITIONS,
@@ -30,7 +30,6 @@ from workforce.models import (
     in_post_on,
 )
 
-PHONE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
 EDITABLE = ("name", "gender", "position", "phone", "started_on")
 
 
@@ -39,14 +38,15 @@ def _check_scope(actor: Any, unit_code: str) -> None:
         raise ValidationError("无权操作该村（社区）的数据。")
 
 
-def _clean_phone(phone: str) -> str:
-    phone = (phone or "").replace(" ", "").strip()
-    if phone and not PHONE.match(phone):
-        raise ValidationError("联系电话格式不正确：请填写11位手机号或带区号的固定电话。")
-    return phone
+def _phone(raw: str) -> str:
+    try:
+        return phones.clean(raw)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 def _set_phone(worker: CommunityWorker, phone: str) -> None:
+    """Store a canonical phone (shequ.phones.clean): ciphertext, keyed hash of the digits, masked copy."""
     worker.phone_enc = crypto.encrypt(phone)
     worker.phone_hash = crypto.search_hash(phone)
     worker.phone_masked = mask_phone(phone)
@@ -91,7 +91,7 @@ def add_worker(*, actor: Any, unit: OrgUnit, name: str, gender: str, position: s
     _check_scope(actor, unit.code)
     OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()  # one leader check at a time per unit
     name = _clean_worker(unit=unit, name=name, gender=gender, position=position, started_on=started_on)
-    phone = _clean_phone(phone)
+    phone = _phone(phone)
     assert started_on is not None  # checked by _clean_worker
     if account is not None and account.unit_id != unit.code:
         raise ValidationError("关联的系统账户不属于该村（社区）。")
@@ -122,7 +122,7 @@ def update_worker(*, actor: Any, worker: CommunityWorker, changes: dict[str, Any
             setattr(worker, field, value)
             fields.append(field)
     if "phone" in changes:
-        phone = _clean_phone(changes["phone"])
+        phone = _phone(changes["phone"])
         if crypto.search_hash(phone) != worker.phone_hash:
             _set_phone(worker, phone)
             fields += ["phone_enc", "phone_hash", "phone_masked"]

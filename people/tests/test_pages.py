@@ -135,7 +135,7 @@ def test_it_registers_a_resident_through_the_form(world, login):  # type: ignore
     ({"id_number": "131102198002290001"}, "校验位"),
     ({"gender": "M"}, "性别与身份证号码不符"),
     ({"birth_date": "1980-03-01"}, "出生日期与身份证号码不符"),
-    ({"phone": "1234"}, "联系电话应为"),
+    ({"phone": "1234"}, "11位手机号码"),
     ({"household_number": "无此户"}, "没有这个户编号"),
     ({"name": ""}, "请填写姓名"),
     ({"tags": ["left_behind_child"]}, "不满16周岁"),

@@ -47,8 +47,9 @@ def test_it_registers_a_resident_with_encrypted_id_and_phone(world):  # type: ig
     ("id_number", "131102194802300000", "出生日期"),
     ("gender", "男", "性别与身份证号码不符"),
     ("birth_date", "1949-01-01", "出生日期与身份证号码不符"),
-    ("phone", "12345678901", "联系电话"),
-    ("phone", "1391234", "联系电话"),
+    ("phone", "12345678901", "11位手机号码"),
+    ("phone", "1391234", "11位手机号码"),
+    ("phone", "2123456", "带区号"),  # a landline needs its area code
     ("name", "", "请填写姓名"),
     ("name", "张3", "姓名"),
     ("unit_code", "131102002000", "村（社区）一级"),
@@ -112,7 +113,7 @@ def test_it_updates_a_resident_and_checks_the_id_again(world):  # type: ignore[n
     person = services.create_resident(actor=world.bob, data=data())
     services.update_resident(actor=world.bob, resident=person, data={"phone": "0318-2345678", "name": "李秀兰"})
     person.refresh_from_db()
-    assert person.name == "李秀兰" and crypto.decrypt(person.phone_enc) == "0318-2345678"
+    assert person.name == "李秀兰" and crypto.decrypt(person.phone_enc) == "03182345678"  # canonical digits
     assert person.phone_masked.endswith("5678") and "2345678" not in person.phone_masked
     with pytest.raises(ValidationError):
         services.update_resident(actor=world.bob, resident=person, data={"gender": "M"})

@@ -74,7 +74,7 @@ def test_it_imports_a_file_on_a_small_phone_in_elder_mode(chromium_page, tree, w
     page.get_by_role("link", name="从 Excel 导入").click()
     page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(bad))
     page.get_by_role("button", name="校验并导入").click()
-    assert page.get_by_role("cell", name="联系电话格式不正确：应为11位手机号或带区号的固定电话").is_visible()
+    assert page.get_by_role("cell", name="请填写11位手机号码，或带区号的固定电话（如 0318-1234567）").is_visible()
     assert page.get_by_role("button", name="下载错误报告（.xlsx）").is_visible()
     _fits(page)
     assert not CommunityWorker.objects.exists()

@@ -99,8 +99,8 @@ BAD_ROWS = [
     (row(name=""), "姓名", "必填"),
     (row(gender="M"), "性别", "男"),
     (row(position="主任"), "职务", "不在可选职务中"),
-    (row(phone="12345678901"), "联系电话", "格式不正确"),
-    (row(phone="8888"), "联系电话", "格式不正确"),
+    (row(phone="12345678901"), "联系电话", "11位手机号码"),
+    (row(phone="8888"), "联系电话", "11位手机号码"),
     (row(started=""), "任职日期", "必填"),
     (row(started="2021-02-30"), "任职日期", "不是有效的日期"),
     (row(started="去年"), "任职日期", "YYYY-MM-DD"),
@@ -167,7 +167,7 @@ def test_it_exits_non_zero_from_the_command_when_rejected(tree: None, tmp_path: 
     bad.write_bytes(book([GOOD[0], row(name="张三", phone="123")]).getvalue())
     with pytest.raises(CommandError, match="未导入任何数据"):
         call_command("import_workers", str(bad))
-    assert "第3行「联系电话」（123）：联系电话格式不正确" in capsys.readouterr().err
+    assert "第3行「联系电话」（123）：请填写11位手机号码" in capsys.readouterr().err
     assert not CommunityWorker.objects.exists()
     good = tmp_path / "good.xlsx"
     good.write_bytes(book(GOOD).getvalue())

@@ -38,7 +38,7 @@ def test_it_adds_a_worker_with_the_phone_encrypted_and_audited(world: World) -> 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("changes", "message"), [
     ({"name": " "}, "请填写姓名"),
-    ({"phone": "12345"}, "联系电话格式不正确"),
+    ({"phone": "12345"}, "11位手机号码"),
     ({"position": "boss"}, "请选择岗位"),
     ({"started_on": dt.date(2099, 1, 1)}, "任职日期不能晚于今天"),
 ])
