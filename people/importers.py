@@ -29,10 +29,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts import audit
+from accounts.scoping import can_see_unit
 from people.masking import mask_id, mask_phone
 from people.models import Household, Resident, ResidentEvent, ResidentTag
+from people.services import lookup_limit_message, record_move_in_lookups
 from people.tags import DERIVED_AGE_TAGS, Tag
-from people.validation import clean_resident_fields, resident_columns
+from people.validation import REGISTERED_ELSEWHERE, clean_resident_fields, resident_columns
 from places.models import OrgUnit
 from shequ.importing import ImportResult, RowError
 from shequ.xlsx import Column, HeaderMismatch, read_rows, write_error_report, write_template
@@ -298,6 +300,7 @@ class ResidentImporter:
         self.batch_size = batch_size
         self.source_name = source_name
         self.today = timezone.localdate()
+        self.elsewhere: list[tuple[int, str]] = []  # (line, number) of numbers registered outside the actor's scope
 
     # Entry points ----------------------------------------------------------------------
     def import_file(self, file: str | IO[bytes]) -> ResidentImportResult:
@@ -376,18 +379,38 @@ class ResidentImporter:
             if result.checked % 500 == 0:
                 self.progress(result.checked, 0)
         self._check_register(pending_ids, pending_heads, result)
+        self._report_elsewhere(result)
         if spill is not None and chunk and result.ok:
             pickle.dump(chunk, spill, protocol=pickle.HIGHEST_PROTOCOL)
         self.progress(result.checked, 0)
 
+    def _report_elsewhere(self, result: ResidentImportResult) -> None:
+        """Numbers registered outside the actor's scope are move-in look-ups: counted, audited, limited.
+
+        Within the user's allowance each such row gets the answer a registration gets (go through 迁入); beyond it
+        the rows are not named one by one, so that a file of guessed numbers is no free oracle of the register.
+        """
+        if not self.elsewhere:
+            return
+        allowed = record_move_in_lookups(actor=self.actor, purpose="import", count=len(self.elsewhere))
+        for line, number in self.elsewhere[:allowed]:
+            result.add_error(_error(line, H["id_number"], number, REGISTERED_ELSEWHERE))
+        if allowed < len(self.elsewhere):
+            result.add_error(RowError(0, f"{lookup_limit_message()}其余行的证件号码未逐行核对，本文件未导入。"))
+        self.elsewhere = []
+
     def _check_register(self, ids: list[tuple[int, str, str]], heads: list[tuple[int, str, str]],
                         result: ResidentImportResult) -> None:
         if ids:
-            known = set(Resident.objects.filter(id_number_hash__in=[d for _, d, _ in ids])
-                        .values_list("id_number_hash", flat=True))
+            known = dict(Resident.objects.filter(id_number_hash__in=[d for _, d, _ in ids])
+                         .values_list("id_number_hash", "unit_id"))
             for line, digest, number in ids:
-                if digest in known:
-                    result.add_error(_error(line, H["id_number"], number, "该证件号码已在登记系统中（一人一档；如为迁入请办理迁入）"))
+                if digest not in known:
+                    continue
+                if self.actor is None or can_see_unit(self.actor, str(known[digest])):
+                    result.add_error(_error(line, H["id_number"], number, "该证件号码已在本辖区登记（一人一档）"))
+                else:
+                    self.elsewhere.append((line, number))
         if heads:
             with_head = set(Household.objects.filter(
                 unit_id__in={u for _, u, _ in heads}, number__in={n for _, _, n in heads}, head__isnull=False,

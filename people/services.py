@@ -21,7 +21,7 @@ from people.masking import mask_name
 from people.models import Household, Resident, ResidentEvent, ResidentMove, ResidentTag
 from people.permissions import can_reveal, can_see_restricted_tags
 from people.tags import RESTRICTED_TAGS, Tag
-from people.validation import clean_resident_fields, duplicate_message, resident_columns
+from people.validation import REGISTERED_ELSEWHERE, clean_resident_fields, duplicate_message, resident_columns
 from places.models import OrgUnit
 
 # Fields of a resident that the edit form and the API may change (the unit changes only by a move).
@@ -187,9 +187,71 @@ def _raise(errors: Mapping[str, str]) -> None:
         raise ValidationError(dict(errors))
 
 
+# ---------------------------------------------------------------- move-in look-ups (迁入查询)
+
+MOVE_IN_LOOKUP = "people.move_in_lookup"
+
+
+def move_in_lookups_per_day() -> int:
+    """How many records outside their scope one user may look up in 24 hours (PEOPLE_MOVE_IN_LOOKUPS_PER_DAY)."""
+    return int(getattr(settings, "PEOPLE_MOVE_IN_LOOKUPS_PER_DAY", 20))
+
+
+def lookup_limit_message() -> str:
+    return f"今日迁入查询次数已达上限（每人每24小时{move_in_lookups_per_day()}次），请明天再试，或请上级单位办理。"
+
+
 @transaction.atomic
+def record_move_in_lookups(*, actor: Any, purpose: str, count: int = 1) -> int:
+    """Count and audit look-ups of records outside the actor's scope; returns how many of `count` are allowed.
+
+    A look-up is a move-in attempt (迁入) or a registration refused because the number lives elsewhere. Each is an
+    audit row (`people.move_in_lookup`, purpose, allowed and refused counts, never the number); the user's row is
+    locked so that parallel requests cannot both take the last one. The command line (actor None) is not limited.
+    """
+    if actor is None or not actor.pk:
+        return count
+    from accounts.models import AuditEntry, User
+
+    list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True))
+    since = timezone.now() - dt.timedelta(days=1)
+    used = sum(int(detail.get("count", 0)) for detail in AuditEntry.objects.filter(
+        actor=actor, action=MOVE_IN_LOOKUP, at__gte=since).values_list("detail", flat=True))
+    allowed = max(0, min(count, move_in_lookups_per_day() - used))
+    audit.record(actor=actor, action=MOVE_IN_LOOKUP, detail={"purpose": purpose, "count": allowed,
+                                                             "refused": count - allowed})
+    return allowed
+
+
+def _counted_as_lookup(exc: ValidationError, *, actor: Any, purpose: str) -> ValidationError:
+    """A registration refused because the number lives outside the actor's scope is a look-up: count it."""
+    if not hasattr(exc, "error_dict") or REGISTERED_ELSEWHERE not in exc.message_dict.get("id_number", []):
+        return exc
+    if record_move_in_lookups(actor=actor, purpose=purpose):
+        return exc
+    return ValidationError({**exc.message_dict, "id_number": lookup_limit_message()})
+
+
+def _duplicate_on_save(id_hash: str | None, *, actor: Any, exclude_pk: int | None = None) -> ValidationError:
+    """A concurrent registration of the same number took it between the check and the save."""
+    return ValidationError({"id_number": duplicate_message(id_hash, actor=actor, exclude_pk=exclude_pk)
+                            or REGISTERED_ELSEWHERE})
+
+
 def create_resident(*, actor: Any, data: Mapping[str, Any]) -> Resident:
-    """登记居民: full validation (see people.validation), one person one record city-wide."""
+    """登记居民: full validation (see people.validation), one person one record city-wide.
+
+    Not itself atomic: a refusal because the number is registered outside the actor's scope is counted and
+    audited as a move-in look-up after the registration's own transaction has rolled back.
+    """
+    try:
+        return _create_resident(actor=actor, data=data)
+    except ValidationError as exc:
+        raise _counted_as_lookup(exc, actor=actor, purpose="register") from None
+
+
+@transaction.atomic
+def _create_resident(*, actor: Any, data: Mapping[str, Any]) -> Resident:
     cleaned, errors = clean_resident_fields(data, actor=actor)
     if not errors:
         duplicate = duplicate_message(cleaned["id_number_hash"], actor=actor)
@@ -207,7 +269,7 @@ def create_resident(*, actor: Any, data: Mapping[str, Any]) -> Resident:
         with transaction.atomic():
             resident.save()
     except IntegrityError:  # a concurrent registration of the same number
-        raise ValidationError({"id_number": "该证件号码已登记"}) from None
+        raise _duplicate_on_save(cleaned["id_number_hash"], actor=actor) from None
     _write_tags(resident, cleaned["tags"], cleaned["tag_details"], actor=actor)
     if household is not None and cleaned["relation"] == Resident.Relation.HEAD and household.head_id is None:
         household.head = resident
@@ -230,9 +292,19 @@ def current_values(resident: Resident) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
 def update_resident(*, actor: Any, resident: Resident, data: Mapping[str, Any]) -> Resident:
-    """修改居民信息: the keys given replace the current values; all rules are checked again."""
+    """修改居民信息: the keys given replace the current values; all rules are checked again.
+
+    A new ID number registered outside the actor's scope counts as a move-in look-up (see create_resident).
+    """
+    try:
+        return _update_resident(actor=actor, resident=resident, data=data)
+    except ValidationError as exc:
+        raise _counted_as_lookup(exc, actor=actor, purpose="update") from None
+
+
+@transaction.atomic
+def _update_resident(*, actor: Any, resident: Resident, data: Mapping[str, Any]) -> Resident:
     _require_visible(actor, resident.unit_id)
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     if resident.anonymised_at is not None:
@@ -280,7 +352,7 @@ def update_resident(*, actor: Any, resident: Resident, data: Mapping[str, Any]) 
             with transaction.atomic():
                 resident.save(update_fields=[*changed, "updated_at"])
         except IntegrityError:
-            raise ValidationError({"id_number": "该证件号码已登记"}) from None
+            raise _duplicate_on_save(cleaned["id_number_hash"], actor=actor, exclude_pk=resident.pk) from None
     tag_changes, restricted_changes = (_write_tags(resident, cleaned["tags"], cleaned["tag_details"], actor=actor)
                                        if "tags" in data else ([], []))
     if "household" in changed and old_household_id:
@@ -312,14 +384,24 @@ def move_resident(*, actor: Any, resident: Resident, to_unit_code: str, moved_on
                  household_id=household_id, current_address=current_address)
 
 
-@transaction.atomic
 def move_in(*, actor: Any, id_number: str, name: str, to_unit_code: str, moved_on: dt.date,
             household_id: Any = None, current_address: str | None = None) -> ResidentMove:
     """迁入: the receiving community takes over a record registered elsewhere in the city.
 
     It must give the person's full ID number and name (as on the 准迁证); the record moves
     with its history, the old community keeps its dated trace and its workers are notified.
+    Every attempt is a look-up, counted and audited first (its own transaction, kept when the
+    move is refused) and refused beyond PEOPLE_MOVE_IN_LOOKUPS_PER_DAY.
     """
+    if not record_move_in_lookups(actor=actor, purpose="move_in"):
+        raise ValidationError({"id_number": lookup_limit_message()})
+    return _move_in(actor=actor, id_number=id_number, name=name, to_unit_code=to_unit_code, moved_on=moved_on,
+                    household_id=household_id, current_address=current_address)
+
+
+@transaction.atomic
+def _move_in(*, actor: Any, id_number: str, name: str, to_unit_code: str, moved_on: dt.date,
+             household_id: Any, current_address: str | None) -> ResidentMove:
     try:
         _village_in_scope(actor, str(to_unit_code or "").strip())
     except ValidationError as exc:

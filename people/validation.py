@@ -392,10 +392,17 @@ def resident_columns(cleaned: Mapping[str, Any]) -> dict[str, Any]:
     return columns
 
 
+# The answer for an ID number registered outside the actor's scope: it points to the move-in procedure (迁入),
+# where each look-up is audited and limited (people.services.record_move_in_lookups), and names nothing.
+REGISTERED_ELSEWHERE = ("该证件号码不能在本辖区新登记。如该居民是从本市其他村（社区）迁来，"
+                        "请使用“迁入”办理（须填写完整证件号码和姓名，每次查询都会记录）。")
+
+
 def duplicate_message(id_hash: str | None, *, actor: Any, exclude_pk: int | None = None) -> str | None:
     """The error for an ID number already in the register, or None.
 
-    Names where the duplicate lives only when the actor may see that unit.
+    Inside the actor's scope it names where the duplicate lives; outside it, it is REGISTERED_ELSEWHERE, which the
+    services count as a move-in look-up (so that the register is no free oracle of who is registered in the city).
     """
     if not id_hash:
         return None
@@ -409,4 +416,4 @@ def duplicate_message(id_hash: str | None, *, actor: Any, exclude_pk: int | None
         return None
     if actor is None or can_see_unit(actor, other.unit_id):
         return f"该证件号码已登记：{other.unit.name}的{mask_name(other.name)}（记录编号{other.pk}）"
-    return "该证件号码已登记"
+    return REGISTERED_ELSEWHERE

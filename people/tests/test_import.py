@@ -89,7 +89,7 @@ def test_it_rejects_duplicates_inside_the_file_and_against_the_register(tree: No
     assert not result.ok
     reasons = {(e.line, e.reason) for e in result.errors}
     assert (4, "证件号码在文件中重复（与第2行相同）") in reasons
-    assert any(line == 5 and "已在登记系统中" in reason for line, reason in reasons)
+    assert any(line == 5 and "已在本辖区登记" in reason for line, reason in reasons)  # the operator sees the city
     assert Resident.objects.count() == 1
 
 
