@@ -21,6 +21,7 @@ from people.selectors import ID_LIKE, PHONE_LIKE, ResidentFilters, code_prefix, 
 from people.tags import RESTRICTED_TAGS, Tag
 from places.codes import within
 from places.models import OrgUnit
+from shequ import phones
 from shequ.xlsx import write_table
 
 EXPORT_HEADERS = [
@@ -59,7 +60,9 @@ def loggable(filters: Mapping[str, Any]) -> dict[str, Any]:
     shown = dict(filters)
     if finds_one_person(filters):
         q = str(filters["q"])
-        shown["q"] = mask_id(q) if len(q) >= 15 else mask_phone(q)
+        compact = re.sub(r"[\s\-()（）+]", "", q).upper()
+        # Masked as the register stores it (people.masking on the normalised number), so no log adds a digit.
+        shown["q"] = mask_id(compact) if ID_LIKE.match(compact) else mask_phone(phones.canonical(q))
     return shown
 
 

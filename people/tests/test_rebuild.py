@@ -122,6 +122,9 @@ def plant(world: Any, login: Any) -> list[tuple[str, str]]:
     # An export that searched for one person by ID number and one by phone (the filters are audit-logged).
     client.get("/people/export/", {"q": planted[0][0]})
     client.get("/people/export/", {"q": "15011112222"})
+    spaced = planted[2][0]
+    client.get("/people/export/", {"q": f"{spaced[:6]} {spaced[6:14]} {spaced[14:]}"})
+    client.get("/people/export/", {"q": "150-1111-2222"})
     # A community worker of the workforce register.
     from workforce import services as workforce
 
