@@ -80,9 +80,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    if str(DATABASES["default"]["NAME"] or ":memory:") != ":memory:" and not str(DATABASES["default"]["NAME"]).startswith("file:"):
+    _sqlite_file = str(DATABASES["default"]["NAME"] or "")
+    if _sqlite_file and _sqlite_file != ":memory:" and not _sqlite_file.startswith("file:"):
         # Created here, 0600, before SQLite opens it (its -wal and -shm files take the database file's mode).
-        private_file(Path(DATABASES["default"]["NAME"]))
+        private_file(Path(_sqlite_file))
 elif DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at SQLite or PostgreSQL")
 
