@@ -6,33 +6,17 @@ worker (updated, not added twice); a bad phone is refused with the project's one
 
 import datetime as dt
 from importlib import import_module
-from io import BytesIO
 
 import pytest
 from django.apps import apps
-from openpyxl import Workbook
 
 from people.crypto import decrypt, encrypt, search_hash
 from shequ import phones
 from shequ.testing.world import BOB_UNIT, World
-from workforce.importers import HEADERS
 from workforce.models import CommunityWorker
+from workforce.tests.test_import import book
 
 pytestmark = pytest.mark.django_db
-
-
-def upload(rows: list[list[object]]) -> BytesIO:
-    wb = Workbook()
-    sheet = wb.active
-    assert sheet is not None
-    sheet.append(HEADERS)
-    for r in rows:
-        sheet.append(r)
-    stream = BytesIO()
-    wb.save(stream)
-    stream.seek(0)
-    stream.name = "workers.xlsx"
-    return stream
 
 
 def test_it_matches_a_worker_whose_phone_is_typed_another_way_on_import(world: World, login) -> None:  # type: ignore[no-untyped-def]
@@ -45,7 +29,7 @@ def test_it_matches_a_worker_whose_phone_is_typed_another_way_on_import(world: W
     assert added.phone_hash == search_hash("03182123456")
     for typed in ("03182123456", "0318 2123456"):
         response = client.post(f"/workforce/units/{BOB_UNIT}/import/", {
-            "file": upload([[BOB_UNIT, "刘芳", "女", "专职社区工作者", typed, "2024-03-01", ""]])})
+            "file": book([[BOB_UNIT, "刘芳", "女", "专职社区工作者", typed, "2024-03-01", ""]])})
         assert response.status_code == 302, response.content.decode()[:1000]
     assert CommunityWorker.objects.filter(name="刘芳").count() == 1
 
@@ -56,7 +40,7 @@ def test_it_refuses_a_landline_without_its_area_code_on_the_form_and_the_import(
         "name": "刘芳", "gender": "F", "position": "full_time", "phone": "2123456", "started_on": "2024-03-01"})
     assert response.status_code == 400 and phones.INVALID_MESSAGE in response.content.decode()
     response = client.post(f"/workforce/units/{BOB_UNIT}/import/", {
-        "file": upload([[BOB_UNIT, "刘芳", "女", "专职社区工作者", "2123456", "2024-03-01", ""]])})
+        "file": book([[BOB_UNIT, "刘芳", "女", "专职社区工作者", "2123456", "2024-03-01", ""]])})
     assert phones.INVALID_MESSAGE in response.content.decode()
     assert not CommunityWorker.objects.exists()
 
