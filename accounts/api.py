@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
@@ -98,4 +98,4 @@ def revoke_my_token(request: HttpRequest, token_id: int) -> Any:
     if token is None:
         raise HttpError(404, "未找到")
     services.revoke_token(actor=request.user, token=token)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
