@@ -2,7 +2,7 @@
 
 import hashlib
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -144,7 +144,10 @@ class AccountChange(models.Model):
         return f"{self.get_kind_display()} {who}"
 
 
-class AuditQuerySet(models.QuerySet["AuditEntry"]):
+M = TypeVar("M", bound=models.Model)
+
+
+class AppendOnlyQuerySet(models.QuerySet[M]):
     def update(self, **kwargs: Any) -> int:
         raise PermissionError("审计日志不可修改")
 
@@ -165,7 +168,7 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
-    objects = AuditQuerySet.as_manager()
+    objects = AppendOnlyQuerySet["AuditEntry"].as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -178,3 +181,33 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("审计日志不可删除")
+
+
+class AuditSeal(models.Model):
+    """审计封存 — a keyed hash chain over the audit rows, written by the periodic `seal_audit` job (accounts.seal).
+
+    Seal k covers the audit rows with first_entry_id ≤ id ≤ last_entry_id: `chain` is the running HMAC over
+    them in id order, starting from seal k−1's chain (`previous`). A row deleted, changed or slipped in later
+    makes `verify_audit` disagree. Append-only like the log itself.
+    """
+
+    sealed_at = models.DateTimeField(default=timezone.now)
+    first_entry_id = models.BigIntegerField()
+    last_entry_id = models.BigIntegerField(unique=True)
+    rows = models.PositiveIntegerField()
+    previous = models.CharField(max_length=64)
+    chain = models.CharField(max_length=64)
+
+    objects = AppendOnlyQuerySet["AuditSeal"].as_manager()
+
+    class Meta:
+        ordering = ["last_entry_id"]
+        verbose_name = "审计封存"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("审计封存不可修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("审计封存不可删除")

@@ -18,4 +18,5 @@ urlpatterns = [
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
     path("audit/", views.audit_log, name="audit"),
+    path("audit/verify/", views.audit_verify, name="audit-verify"),
 ]

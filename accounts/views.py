@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts import rights, services
+from accounts import rights, seal, services
 from accounts.forms import CreateUserForm, LoginForm, PasswordChangeForm
 from accounts.models import AccountChange, ApiToken, AuditEntry, User
 from accounts.roles import ADMIN_ROLES, Role
@@ -240,3 +240,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         entries = entries.filter(actor_username=username)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/audit.html", {"page": page, "action": action, "user_filter": username})
+
+
+@login_required
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    """The auditor checks the log against its hash chain (accounts.seal)."""
+    _require_role(request, Role.AUDITOR)
+    return render(request, "accounts/audit_verify.html", {"report": seal.verify()})

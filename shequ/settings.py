@@ -123,6 +123,9 @@ API_TOKEN_IDLE_SECONDS = env_int("API_TOKEN_IDLE_SECONDS", 8 * 60 * 60, minimum=
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 30, minimum=1)
 # A token's use is written to the audit log on first use and then at most once per this many minutes.
 API_TOKEN_AUDIT_MINUTES = env_int("API_TOKEN_AUDIT_MINUTES", 15, minimum=0)
+# The audit hash chain seals rows once they are this old (accounts.seal; a longer transaction's rows would
+# otherwise be cut in two). `manage.py seal_audit` runs every 5 minutes.
+AUDIT_SEAL_DELAY_SECONDS = env_int("AUDIT_SEAL_DELAY_SECONDS", 60)
 # A data right (reveal, unmasked export, restricted tags) approved by the unit leader holds this many days.
 DATA_RIGHT_DAYS = env_int("DATA_RIGHT_DAYS", 90, minimum=1)
 

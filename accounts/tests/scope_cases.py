@@ -15,6 +15,7 @@ OPEN_ROUTES = {
     "accounts/tokens/<int:token_id>/revoke/": "the caller's own token (the security administrator: anyone's); 404 otherwise",
     "api/auth/tokens": "the caller's own API tokens",
     "api/auth/tokens/<token_id>": "revokes one of the caller's own tokens; 404 for another's",
+    "accounts/audit/verify/": "auditor only: the audit log's hash chain check, no place data (test_audit_seal.py)",
     "api/auth/token": "exchanges the caller's own credentials for a token",
     "api/auth/me": "the caller's own account",
 }
