@@ -157,3 +157,24 @@ def test_the_admin_posts_are_created_at_installation_once(tree, capsys) -> None:
     with pytest.raises(CommandError):
         call_command("create_admin_posts", "--auditor", "auditor9")
     assert User.objects.count() == 3
+
+
+def test_the_demo_has_unit_leaders_to_approve_data_rights(tree, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from accounts.demo import ensure_demo_accounts
+
+    settings.VAR_DIR = tmp_path
+    ensure_demo_accounts()
+    users = {u.username: u for u in User.objects.all()}
+    assert not any(u.must_change_password for u in users.values())  # demo passwords are printed for everyone
+    grant = services.request_right(actor=users["secadmin"], user=users["worker"], right="people.reveal_personal_data")
+    assert grant is not None
+    services.approve_right(actor=users["township"], grant=grant)
+    assert can_reveal(fresh(users["worker"]))
+
+
+def test_the_navigation_leads_each_person_to_their_desk(world: World, login) -> None:  # type: ignore[no-untyped-def]
+    boss = leader(world, "hexiboss", Role.TOWNSHIP_STAFF, "131102001000")
+    assert "/accounts/rights/" in login(boss).get("/").content.decode()
+    assert "/accounts/rights/" not in login(world.tina).get("/").content.decode()
+    assert "/accounts/changes/" in login(world.sam).get("/").content.decode()
+    assert "/accounts/password/" in login(world.rita).get("/").content.decode()
