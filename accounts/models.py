@@ -49,6 +49,17 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def live(self, now: Any = None) -> "ApiTokenQuerySet":
+        """Tokens neither revoked nor past their idle or absolute end (the same rule as ApiToken.is_live)."""
+        from django.conf import settings
+
+        now = now or timezone.now()
+        idle_since = now - timedelta(seconds=settings.API_TOKEN_IDLE_SECONDS)
+        used = models.Q(last_used_at__gt=idle_since) | models.Q(last_used_at__isnull=True, created_at__gt=idle_since)
+        return self.filter(used, revoked_at__isnull=True, created_at__gt=now - timedelta(days=settings.API_TOKEN_MAX_DAYS))
+
+
 class ApiToken(models.Model):
     """A bearer token for API clients; only its hash is stored."""
 
@@ -60,6 +71,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     # When the current use was last written to the audit log (at most once per API_TOKEN_AUDIT_MINUTES).
     audited_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = "API 令牌"

@@ -341,8 +341,7 @@ def user_for_token(raw: str, *, path: str = "", method: str = "") -> tuple[User,
 
 def live_tokens(user: User) -> Any:
     """The user's tokens that still work, newest first."""
-    now = timezone.now()
-    return [t for t in ApiToken.objects.filter(user=user, revoked_at__isnull=True) if t.is_live(now)]
+    return ApiToken.objects.live().filter(user=user)
 
 
 @transaction.atomic

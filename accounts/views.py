@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -203,12 +202,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
 def tokens(request: HttpRequest) -> HttpResponse:
     """The caller's live API tokens; the security administrator sees everyone's."""
     user: Any = request.user
-    if user.role == Role.SECURITY_ADMIN:
-        candidates = ApiToken.objects.filter(revoked_at__isnull=True).select_related("user")
-    else:
-        candidates = ApiToken.objects.filter(user=user, revoked_at__isnull=True).select_related("user")
-    now = timezone.now()
-    live = [t for t in candidates if t.is_live(now)]
+    live = ApiToken.objects.live().select_related("user")
+    if user.role != Role.SECURITY_ADMIN:
+        live = live.filter(user=user)
     page = Paginator(live, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/tokens.html", {"page": page, "everyone": user.role == Role.SECURITY_ADMIN})
 

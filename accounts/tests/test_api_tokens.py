@@ -93,9 +93,16 @@ def test_the_owner_lists_and_revokes_their_tokens_in_the_api_and_on_a_page(clien
 def test_the_security_admin_sees_and_revokes_anyones_token(client, world: World, login) -> None:  # type: ignore[no-untyped-def]
     from accounts import services
 
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     token, raw = services.issue_token(actor=world.dave, name="冀州脚本")
+    stale, _ = services.issue_token(actor=world.dave, name="早已闲置")
+    ApiToken.objects.filter(pk=stale.pk).update(last_used_at=timezone.now() - timedelta(hours=9))
     sue = login(world.sue)
-    assert "冀州脚本" in sue.get("/accounts/tokens/").content.decode()
+    listing = sue.get("/accounts/tokens/").content.decode()
+    assert "冀州脚本" in listing and "早已闲置" not in listing
     sue.post(f"/accounts/tokens/{token.pk}/revoke/")
     client.logout()
     assert client.get("/api/auth/me", headers=bearer(raw)).status_code == 401
