@@ -154,10 +154,10 @@ def change_decide(request: HttpRequest, change_id: int, decision: str) -> HttpRe
 @login_required
 def right_requests(request: HttpRequest) -> HttpResponse:
     """A unit leader approves or refuses the data rights asked for the staff of their unit and the units below."""
-    pending = rights.pending_for(request.user)
-    if not request.user.is_unit_leader:  # type: ignore[union-attr]
+    user: Any = request.user
+    if not user.is_unit_leader or not user.is_active:
         raise Http404("未找到")
-    rows = [{"grant": g, "label": rights.DATA_RIGHTS.get(g.right, g.right)} for g in pending]
+    rows = [{"grant": g, "label": rights.DATA_RIGHTS.get(g.right, g.right)} for g in rights.pending_for(user)]
     return render(request, "accounts/rights.html", {"rows": rows, "days": rights.grant_days()})
 
 

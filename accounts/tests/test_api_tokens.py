@@ -91,11 +91,11 @@ def test_the_owner_lists_and_revokes_their_tokens_in_the_api_and_on_a_page(clien
 
 
 def test_the_security_admin_sees_and_revokes_anyones_token(client, world: World, login) -> None:  # type: ignore[no-untyped-def]
-    from accounts import services
-
     from datetime import timedelta
 
     from django.utils import timezone
+
+    from accounts import services
 
     token, raw = services.issue_token(actor=world.dave, name="冀州脚本")
     stale, _ = services.issue_token(actor=world.dave, name="早已闲置")
