@@ -16,7 +16,7 @@ needs two administrators (accounts.services.propose_change).
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import DataRightGrant, User
@@ -60,19 +60,13 @@ def may_approve(approver: Any, grant: DataRightGrant) -> bool:
     return User.objects.filter(owners_q(grant.user), pk=approver.pk).exists()
 
 
-def pending_for(approver: Any) -> QuerySet[DataRightGrant]:
-    """The open requests this user may approve (a unit leader: their unit's and the units' directly below)."""
+def pending_for(approver: Any) -> list[DataRightGrant]:
+    """The open requests this user may approve (may_approve: the one rule). Open requests are few at any time."""
     if not getattr(approver, "is_authenticated", False) or not approver.is_unit_leader or not approver.is_active:
-        return DataRightGrant.objects.none()
-    pending = DataRightGrant.objects.filter(approved_at__isnull=True, ended_at__isnull=True).exclude(
-        requested_by_id=approver.pk).exclude(user_id=approver.pk)
-    if approver.role == Role.DEPARTMENT_STAFF:
-        mine = Q(user__role=Role.DEPARTMENT_STAFF, user__department_id=approver.department_id)
-    elif approver.role in UNIT_ROLE_LEVEL and approver.unit_id:
-        mine = Q(user__role__in=list(UNIT_ROLE_LEVEL)) & (Q(user__unit_id=approver.unit_id) | Q(user__unit__parent_id=approver.unit_id))
-    else:
-        return DataRightGrant.objects.none()
-    return pending.filter(mine).select_related("user", "user__unit", "user__department", "requested_by")
+        return []
+    pending = DataRightGrant.objects.filter(approved_at__isnull=True, ended_at__isnull=True).select_related(
+        "user", "user__unit", "user__department", "requested_by")
+    return [grant for grant in pending if may_approve(approver, grant)]
 
 
 def right_states(user_ids: list[int], *, prefix: str = "") -> dict[int, dict[str, DataRightGrant]]:

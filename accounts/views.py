@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import rights, seal, services
 from accounts.forms import CreateUserForm, LoginForm, PasswordChangeForm
-from accounts.models import AccountChange, ApiToken, AuditEntry, User
+from accounts.models import AccountChange, ApiToken, AuditEntry, DataRightGrant, User
 from accounts.roles import ADMIN_ROLES, Role
 
 
@@ -164,8 +164,8 @@ def right_requests(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def right_decide(request: HttpRequest, grant_id: int, decision: str) -> HttpResponse:
-    grant = rights.pending_for(request.user).filter(pk=grant_id).first()
-    if grant is None or decision not in ("approve", "refuse"):
+    grant = DataRightGrant.objects.filter(pk=grant_id).select_related("user").first()
+    if grant is None or decision not in ("approve", "refuse") or not rights.may_approve(request.user, grant):
         raise Http404("未找到")
     try:
         services.approve_right(actor=request.user, grant=grant, approve=decision == "approve")  # type: ignore[arg-type]
