@@ -153,8 +153,11 @@ class AccountChange(models.Model):
         ]
 
     def describe(self) -> str:
-        who = self.payload.get("username") if self.kind == self.Kind.CREATE else (self.target.username if self.target else "")
-        return f"{self.get_kind_display()} {who}"
+        if self.kind == self.Kind.CREATE:
+            role = self.payload.get("role", "")
+            label = Role(role).label if role in Role.values else role
+            return f"{self.get_kind_display()} {self.payload.get('username', '')}（{label}）"
+        return f"{self.get_kind_display()} {self.target.username if self.target else ''}"
 
 
 M = TypeVar("M", bound=models.Model)
