@@ -28,6 +28,7 @@ from accounts.models import AuditEntry, AuditSeal
 
 START = "0" * 64
 CHUNK = 5000
+BATCH = 50_000
 
 
 def _key() -> bytes:
@@ -60,6 +61,9 @@ def seal(now: Any = None) -> AuditSeal | None:
     fresh = AuditEntry.objects.filter(pk__gt=floor, at__lte=horizon).order_by("-pk").values_list("pk", flat=True).first()
     if fresh is None:
         return None
+    # At most BATCH rows per seal, so the first run over a long log is many short transactions, not one long one.
+    capped = AuditEntry.objects.filter(pk__gt=floor, pk__lte=fresh).order_by("pk").values_list("pk", flat=True)[BATCH - 1:BATCH]
+    fresh = min([fresh, *capped])
     key, chain, rows, first = _key(), last.chain if last else START, 0, floor + 1
     for entry in _rows(first, fresh):
         chain, rows = extend(chain, entry, key), rows + 1

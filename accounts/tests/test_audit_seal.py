@@ -58,6 +58,15 @@ def test_it_finds_a_row_changed_in_a_sealed_range(world: World) -> None:
     assert not report.ok and any("被改动" in b for b in report.breaks)
 
 
+def test_it_seals_a_long_log_in_batches(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(seal, "BATCH", 2)
+    written = rows(5, world)
+    call_command("seal_audit")
+    seals = list(AuditSeal.objects.order_by("last_entry_id"))
+    assert [s.rows for s in seals] == [2, 2, 1] and seals[-1].last_entry_id == written[-1].pk
+    assert seal.verify().ok
+
+
 def test_it_leaves_fresh_rows_for_the_next_run_and_the_page_says_all_is_well(world: World, login) -> None:  # type: ignore[no-untyped-def]
     AuditEntry.objects.create(action="test.fresh", actor_username="alice")
     assert seal.seal() is None and not AuditSeal.objects.exists()

@@ -14,5 +14,6 @@ class Command(BaseCommand):
         made = seal.seal()
         if made is None:
             self.stdout.write("没有需要封存的新审计记录。")
-        else:
+        while made is not None:  # one seal per batch of rows, each its own transaction
             self.stdout.write(f"已封存第 {made.first_entry_id}–{made.last_entry_id} 条（{made.rows} 条），链值 {made.chain}")
+            made = seal.seal()
