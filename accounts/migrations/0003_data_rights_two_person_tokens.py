@@ -5,7 +5,6 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-
 DATA_RIGHTS = ["reveal_personal_data", "export_unmasked", "view_restricted_tags"]
 
 

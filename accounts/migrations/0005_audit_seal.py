@@ -3,7 +3,6 @@
 import django.utils.timezone
 from django.db import migrations, models
 
-
 # The seals are append-only like the log (the function comes from 0002).
 PG_UP = """
 CREATE TRIGGER accounts_auditseal_no_update BEFORE UPDATE OR DELETE ON accounts_auditseal
