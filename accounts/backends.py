@@ -1,4 +1,4 @@
-"""Authentication with lockout: too many failures lock the account for a while."""
+"""Authentication with lockout: too many failures lock the account, too many from one address pause that address."""
 
 from datetime import timedelta
 from typing import Any
@@ -9,7 +9,26 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.context import client_ip
+from accounts.models import AuditEntry, User
+from accounts.usernames import normalise
+
+
+def address_throttled(ip: str | None, now: Any = None) -> bool:
+    """Too many failed sign-ins from this address lately (LOGIN_IP_MAX_FAILURES in LOGIN_IP_WINDOW_MINUTES)?
+
+    Counted from the audit log, so every web process and the API share one count.
+    """
+    if not ip:
+        return False
+    since = (now or timezone.now()) - timedelta(minutes=settings.LOGIN_IP_WINDOW_MINUTES)
+    failures = AuditEntry.objects.filter(action="auth.login_failed", ip=ip, at__gte=since)
+    return failures.count() >= settings.LOGIN_IP_MAX_FAILURES
+
+
+def find_user(username: str) -> User | None:
+    """The account a typed name signs in to: its normalised form (legacy rows: the exact name)."""
+    return User.objects.filter(username=normalise(username)).first() or User.objects.filter(username=username).first()
 
 
 class LockoutBackend(ModelBackend):
@@ -18,12 +37,15 @@ class LockoutBackend(ModelBackend):
     ) -> User | None:
         if username is None or password is None:
             return None
-        user = User.objects.filter(username=username).first()
+        if address_throttled(client_ip.get()):
+            return None
+        user = find_user(username)
         if user is None:
             User().set_password(password)  # same work as a real check, so timing tells nothing
             return None
         now = timezone.now()
         if user.is_locked(now):
+            User().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             if user.failed_logins or user.locked_until:
@@ -40,3 +62,14 @@ class LockoutBackend(ModelBackend):
             User.objects.filter(pk=user.pk).update(
                 failed_logins=0, locked_until=now + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
             )
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        """Django's permissions, except that a data right comes only from an approved, unexpired grant."""
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_shequ_perm_cache"):
+            from accounts.rights import DATA_RIGHTS, active_rights
+
+            perms = set(super().get_all_permissions(user_obj)) - set(DATA_RIGHTS)
+            user_obj._shequ_perm_cache = perms | active_rights(user_obj)
+        return user_obj._shequ_perm_cache  # type: ignore[no-any-return]

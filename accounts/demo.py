@@ -26,6 +26,10 @@ DEMO_ACCOUNTS = [
 ]
 
 
+# 单位负责人 in the demo: they approve the data rights the security administrator asks for.
+DEMO_LEADERS = {"township", "county", "city"}
+
+
 def demo_password() -> str:
     body = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(10))
     return f"Sq-{body}7a"
@@ -54,8 +58,10 @@ def ensure_demo_accounts() -> list[tuple[str, str, str]]:
                 department = Department.objects.get(code=scope.removeprefix("dept:"))
             elif scope:
                 unit = OrgUnit.objects.get(code=scope)
+            # Demo passwords are printed for everyone to use, so no first-sign-in change.
             services.create_user(actor=None, username=username, password=password, role=role,
-                                 display_name=name, unit=unit, department=department)
+                                 display_name=name, unit=unit, department=department,
+                                 is_unit_leader=username in DEMO_LEADERS, must_change_password=False)
         known[username] = password
         listing.append((username, Role(role).label, password))
     path.parent.mkdir(parents=True, exist_ok=True)

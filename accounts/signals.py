@@ -23,5 +23,8 @@ def _logged_out(sender: Any, request: Any, user: User | None, **kwargs: Any) -> 
 @receiver(user_login_failed)
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     username = str(credentials.get("username", ""))[:150]
-    locked = User.objects.filter(username=username, locked_until__isnull=False).exists()
+    from accounts.backends import find_user
+
+    user = find_user(username)
+    locked = user is not None and user.is_locked()
     audit.record(actor=None, username=username, action="auth.login_failed", detail={"locked": locked})

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import audit
+from accounts.rights import DATA_RIGHTS
 from accounts.scoping import can_see_unit
 from people import crypto
 from people.masking import mask_name
@@ -542,36 +543,23 @@ def reveal(*, actor: Any, resident: Resident, reason: str) -> dict[str, str]:
 
 # ---------------------------------------------------------------- rights (security admin)
 
-RIGHTS = {
-    "reveal_personal_data": "查看完整证件号码与电话",
-    "export_unmasked": "导出未脱敏数据",
-    "view_restricted_tags": "查看受限人员标签",
-}
+RIGHTS = {right.removeprefix("people."): label for right, label in DATA_RIGHTS.items() if right.startswith("people.")}
 
 
 @transaction.atomic
 def set_right(*, actor: Any, user: Any, right: str, granted: bool) -> None:
-    """Grant or revoke one of the register's three rights; only the security admin may."""
-    from django.contrib.auth.models import Permission
-
-    from accounts.roles import STAFF_ROLES, Role
+    """Ask for (the unit leader approves, accounts.rights) or withdraw one of the register's three rights."""
+    from accounts import services as account_services
+    from accounts.roles import Role
 
     if actor is None or getattr(actor, "role", None) != Role.SECURITY_ADMIN:
         raise PermissionError("只有安全管理员可以授权")
     if right not in RIGHTS:
         raise ValidationError("未知的权限")
-    if user.role not in STAFF_ROLES:
-        raise ValidationError("只能授权给工作人员账户")
-    perm = Permission.objects.get(content_type__app_label="people", codename=right)
-    has = user.user_permissions.filter(pk=perm.pk).exists()
-    if granted == has:
-        return
     if granted:
-        user.user_permissions.add(perm)
+        account_services.request_right(actor=actor, user=user, right=f"people.{right}")
     else:
-        user.user_permissions.remove(perm)
-    audit.record(actor=actor, action="people.right_grant" if granted else "people.right_revoke",
-                 obj=user, detail={"right": right, "user": user.username})
+        account_services.revoke_right(actor=actor, user=user, right=f"people.{right}")
 
 
 # ---------------------------------------------------------------- retention

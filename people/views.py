@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.rights import right_states
 from accounts.roles import STAFF_ROLES, Role
 from accounts.scoping import scope_prefix
 from people import selectors, services
@@ -312,9 +313,9 @@ def rights(request: HttpRequest) -> HttpResponse:
     users = User.objects.filter(role__in=list(STAFF_ROLES), is_active=True).select_related("unit", "department")
     if q:
         users = users.filter(username__icontains=q) | users.filter(display_name__icontains=q)
-    users = users.prefetch_related("user_permissions").order_by("username")
-    page = Paginator(users, 30).get_page(request.GET.get("page"))
-    rows = [{"user": u, "has": {p.codename for p in u.user_permissions.all()}} for u in page]
+    page = Paginator(users.order_by("username"), 30).get_page(request.GET.get("page"))
+    states = right_states([u.pk for u in page], prefix="people.")
+    rows = [{"user": u, "has": states.get(u.pk, {})} for u in page]
     return render(request, "people/rights.html", {"page": page, "rows": rows, "rights": services.RIGHTS, "q": q})
 
 
@@ -331,7 +332,7 @@ def rights_update(request: HttpRequest, user_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, f"已更新 {target.username} 的权限。")
+        messages.success(request, f"已保存 {target.username} 的权限：新申请的权限须经单位负责人批准后生效。")
     return redirect("people:rights")
 
 

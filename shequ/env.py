@@ -43,6 +43,30 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """Comma-separated IP addresses or CIDR networks (e.g. 10.0.0.0/8,127.0.0.1)."""
+    import ipaddress
+
+    items = env_list(name, default)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an IP address or CIDR network") from exc
+    return items
+
+
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """`HTTP_X_FORWARDED_PROTO,https` (header as in request.META, and the value that means HTTPS), or empty."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    header, _, value = (part.strip() for part in raw.partition(","))
+    if not header.startswith("HTTP_") or not value:
+        raise ImproperlyConfigured(f"{name} must look like HTTP_X_FORWARDED_PROTO,https, got {raw!r}")
+    return header, value
+
+
 def secret_from_env_or_file(name: str, path: Path, *, demo: bool) -> str:
     """A secret comes from the environment; only in demo mode is one generated into var/."""
     value = os.environ.get(name, "").strip()

@@ -5,7 +5,17 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from shequ.env import env_bool, env_int, env_list, env_str, private_dir, private_file, secret_from_env_or_file
+from shequ.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+    env_proxy_ssl_header,
+    env_str,
+    private_dir,
+    private_file,
+    secret_from_env_or_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # var/ holds the SQLite database, the key files and media (personal data): owner-only (0700, files 0600).
@@ -20,7 +30,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_config.AuditedAdminConfig",  # django.contrib.admin, every change audited (accounts.admin)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -39,6 +49,7 @@ for optional_app in ("people", "facilities", "appeals", "care", "workforce", "pl
         INSTALLED_APPS.append(optional_app)
 
 MIDDLEWARE = [
+    "accounts.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -111,6 +122,31 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEMO)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Failed sign-ins from one address (any accounts) before that address is paused, beside the per-account lockout.
+LOGIN_IP_MAX_FAILURES = env_int("LOGIN_IP_MAX_FAILURES", 20, minimum=1)
+LOGIN_IP_WINDOW_MINUTES = env_int("LOGIN_IP_WINDOW_MINUTES", 15, minimum=1)
+# API tokens die after this long unused, and this long after issue whatever happens.
+API_TOKEN_IDLE_SECONDS = env_int("API_TOKEN_IDLE_SECONDS", 8 * 60 * 60, minimum=60)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 30, minimum=1)
+# A token's use is written to the audit log on first use and then at most once per this many minutes.
+API_TOKEN_AUDIT_MINUTES = env_int("API_TOKEN_AUDIT_MINUTES", 15, minimum=0)
+# The audit hash chain seals rows once they are this old (accounts.seal; a longer transaction's rows would
+# otherwise be cut in two). `manage.py seal_audit` runs every 5 minutes.
+AUDIT_SEAL_DELAY_SECONDS = env_int("AUDIT_SEAL_DELAY_SECONDS", 60)
+# A data right (reveal, unmasked export, restricted tags) approved by the unit leader holds this many days.
+DATA_RIGHT_DAYS = env_int("DATA_RIGHT_DAYS", 90, minimum=1)
+
+# HTTPS and the reverse proxy. Production defaults: HSTS a year (subdomains too), redirect to HTTPS.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEMO else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEMO)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEMO)
+# Behind nginx that sets X-Forwarded-Proto: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
+# Reverse proxies whose X-Forwarded-For is believed (IPs or CIDRs); accounts.middleware.ClientAddressMiddleware.
+SHEQU_TRUSTED_PROXIES = env_networks("SHEQU_TRUSTED_PROXIES", [])
+# Joining the browsers' HSTS preload list is the domain owner's decision (SECURE_HSTS_PRELOAD=true), not a default.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

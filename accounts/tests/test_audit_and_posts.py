@@ -57,13 +57,13 @@ def test_the_security_admin_manages_accounts_and_nothing_else(world: World, logi
 
 def test_the_security_admin_gets_clear_errors_and_nothing_is_created(world: World, login) -> None:  # type: ignore[no-untyped-def]
     client = login(world.sue)
-    page = client.post("/accounts/manage/", {"username": "x1", "role": "county_staff", "unit_code": "131102001045",
+    page = client.post("/accounts/manage/", {"username": "xone", "role": "county_staff", "unit_code": "131102001045",
                                              "password": "Good-pass-9"}).content.decode()
     assert "须指定一个县（市、区）级单位" in page
-    page = client.post("/accounts/manage/", {"username": "x2", "role": "community_worker", "unit_code": "131102001045",
+    page = client.post("/accounts/manage/", {"username": "xtwo", "role": "community_worker", "unit_code": "131102001045",
                                              "password": "weakpass"}).content.decode()
     assert "至少三类" in page
-    assert not User.objects.filter(username__in=["x1", "x2"]).exists()
+    assert not User.objects.filter(username__in=["xone", "xtwo"]).exists()
 
 
 def test_the_system_admin_configures_but_sees_no_accounts_or_audit(world: World, login) -> None:  # type: ignore[no-untyped-def]
@@ -101,8 +101,8 @@ def test_it_unlocks_and_deactivates_accounts(world: World, login) -> None:  # ty
 def test_a_role_needs_the_scope_that_fits_it(role: str, scope: str | None, tree) -> None:  # type: ignore[no-untyped-def]
     unit = OrgUnit.objects.get(code=scope) if scope else None
     with pytest.raises(ValidationError):
-        services.create_user(actor=None, username="x", password="Good-pass-9", role=role, unit=unit)
-    assert not User.objects.filter(username="x").exists()
+        services.create_user(actor=None, username="xxx", password="Good-pass-9", role=role, unit=unit)
+    assert not User.objects.filter(username="xxx").exists()
 
 
 def test_scoping_follows_the_unit_prefix(world: World) -> None:

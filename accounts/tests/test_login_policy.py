@@ -34,16 +34,36 @@ def test_it_signs_in_and_records_it(client, world: World) -> None:  # type: igno
     assert entry.actor == world.alice and entry.ip == "127.0.0.1"
 
 
-def test_it_locks_the_account_after_five_failures(client, world: World) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(4):
-        assert "用户名或密码不正确" in sign_in(client, "alice", "Wrong-pass-1").content.decode()
-    page = sign_in(client, "alice", "Wrong-pass-1").content.decode()
-    assert "账户已锁定" in page
-    # Even the right password is refused while locked.
-    assert "账户已锁定" in sign_in(client, "alice", PASSWORD).content.decode()
+def _alert(page: bytes) -> str:
+    text = page.decode()
+    start = text.index('<div role="alert">')
+    return text[start:text.index("</div>", start)]
+
+
+def test_it_locks_the_account_after_five_failures_and_says_no_more_than_for_an_unknown_name(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    unknown = _alert(sign_in(client, "nobody", "Wrong-pass-1").content)
+    for _ in range(5):
+        wrong = _alert(sign_in(client, "alice", "Wrong-pass-1").content)
+        assert wrong == unknown
     assert User.objects.get(username="alice").is_locked()
+    # Even the right password is refused while locked, and the answer is the unknown name's, word for word.
+    locked = _alert(sign_in(client, "alice", PASSWORD).content)
+    assert locked == unknown and "用户名或密码不正确" in locked
     assert AuditEntry.objects.filter(action="auth.login_failed", actor_username="alice").count() == 6
     assert not AuditEntry.objects.filter(action="auth.login").exists()
+
+
+def test_it_pauses_an_address_that_fails_too_often_but_not_others(client, world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.LOGIN_IP_MAX_FAILURES = 6
+    for name in ["ann", "ben", "cat", "dan", "eve", "fay"]:  # six guesses, no account among them locked
+        sign_in(client, name, "Wrong-pass-1")
+    page = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="127.0.0.1")
+    assert page.status_code == 200 and "本机登录失败次数过多" in page.content.decode()
+    assert not User.objects.get(username="alice").is_locked()
+    other = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="10.1.2.3")
+    assert other.status_code == 302
+    token = client.post("/api/auth/token", {"username": "bob", "password": PASSWORD}, content_type="application/json")
+    assert token.status_code == 401
 
 
 def test_it_lets_the_user_in_again_after_fifteen_minutes(client, world: World) -> None:  # type: ignore[no-untyped-def]

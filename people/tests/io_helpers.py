@@ -9,6 +9,7 @@ from openpyxl import Workbook, load_workbook
 
 from people.idcard import make_number
 from people.importers import HEADERS
+from shequ.testing import rights
 from shequ.testing.world import ALICE_UNIT, BOB_UNIT
 
 __all__ = ["ALICE_UNIT", "BOB_UNIT", "book", "grant", "import_rows", "jobs_inline", "name_for", "person", "read_book"]
@@ -68,8 +69,5 @@ def read_book(data: bytes) -> list[list[Any]]:
     return [list(r) for r in sheet.iter_rows(values_only=True)]
 
 
-def grant(user: Any, codename: str) -> Any:
-    from django.contrib.auth.models import Permission
-
-    user.user_permissions.add(Permission.objects.get(content_type__app_label="people", codename=codename))
-    return type(user).objects.get(pk=user.pk)  # a fresh object: permissions are cached
+def grant(user: Any, *codenames: str) -> Any:
+    return rights.grant(user, *codenames)  # approved by a unit leader (accounts.rights)

@@ -1,24 +1,23 @@
 """The register's writes: validation, one person one record, moves, status, reveal, tags, audit."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 
 from accounts.models import AuditEntry
 from people import crypto, services
 from people.models import Household, Resident, ResidentEvent, ResidentMove, ResidentTag
 from people.tests.factories import household, id_number, resident
+from shequ.testing import rights
 from shequ.testing.world import ALICE_UNIT, BOB_UNIT
 
 pytestmark = pytest.mark.django_db
 
 
-def grant(user, *codenames):  # type: ignore[no-untyped-def]
-    for codename in codenames:
-        user.user_permissions.add(Permission.objects.get(codename=codename, content_type__app_label="people"))
-    return type(user).objects.get(pk=user.pk)  # drop the permission cache
+def grant(user: Any, *codenames: str) -> Any:
+    return rights.grant(user, *codenames)  # approved by a unit leader (accounts.rights)
 
 
 def data(**extra):  # type: ignore[no-untyped-def]
@@ -217,18 +216,24 @@ def test_it_manages_households(world):  # type: ignore[no-untyped-def]
     assert Household.objects.count() == 1
 
 
-def test_it_lets_only_the_security_admin_grant_rights(world):  # type: ignore[no-untyped-def]
+def test_it_lets_only_the_security_admin_ask_for_rights_and_the_unit_leader_approve(world):  # type: ignore[no-untyped-def]
+    from accounts import services as account_services
+    from accounts.models import DataRightGrant
+    from people.permissions import can_reveal
+
+    type(world.tom).objects.filter(pk=world.tom.pk).update(is_unit_leader=True)  # bob's township
     with pytest.raises(PermissionError):
         services.set_right(actor=world.cindy, user=world.bob, right="reveal_personal_data", granted=True)
     services.set_right(actor=world.sue, user=world.bob, right="reveal_personal_data", granted=True)
-    from people.permissions import can_reveal
-
+    assert not can_reveal(type(world.bob).objects.get(pk=world.bob.pk))
+    account_services.approve_right(actor=type(world.tom).objects.get(pk=world.tom.pk), grant=DataRightGrant.objects.get())
     assert can_reveal(type(world.bob).objects.get(pk=world.bob.pk))
     with pytest.raises(ValidationError):
         services.set_right(actor=world.sue, user=world.rita, right="reveal_personal_data", granted=True)
     services.set_right(actor=world.sue, user=world.bob, right="reveal_personal_data", granted=False)
     assert not can_reveal(type(world.bob).objects.get(pk=world.bob.pk))
-    assert AuditEntry.objects.filter(action__in=["people.right_grant", "people.right_revoke"]).count() == 2
+    assert AuditEntry.objects.filter(action__in=["account.right_request", "account.right_grant",
+                                                 "account.right_revoke"]).count() == 3
 
 
 def test_it_anonymises_records_after_the_retention_period(world):  # type: ignore[no-untyped-def]
