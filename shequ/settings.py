@@ -1,8 +1,10 @@
 """Shequ settings: one file, every value from the environment (see README, 配置)."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from shequ.env import env_bool, env_int, env_list, env_str, secret_from_env_or_file
@@ -27,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs' Swagger UI from the package's own static files (no CDN, no inline script)
     "accounts",
     "places",
     "web",
@@ -48,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "shequ.urls"
@@ -146,3 +150,34 @@ LOGGING = {
 }
 
 SMS_BACKEND = env_str("SMS_BACKEND", "web.notify.ConsoleSMSBackend")
+
+# Map background tiles (Leaflet URL template, e.g. https://{s}.tile.example.cn/{z}/{x}/{y}.png); empty → no tiles.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "").strip()
+
+
+def _tile_source(url: str) -> list[str]:
+    """The tile server as a CSP source (Leaflet's {s} subdomain placeholder becomes a wildcard)."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return []  # empty or a path on this site: covered by 'self'
+    return [f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"]
+
+
+# Content-Security-Policy on every response (django-csp): scripts only from this site's own files,
+# never inline (no inline <script>, no on…= attributes, no javascript: URLs, no eval: htmx's allowEval is off).
+# Styles keep 'unsafe-inline': Leaflet, ECharts and htmx set element styles, and templates use style attributes;
+# a style cannot run script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:", *_tile_source(MAP_TILE_URL)],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
