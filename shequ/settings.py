@@ -149,6 +149,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Retention of background jobs' files (people.jobs.purge_job_files): an unmasked export for hours, the rest for days.
+JOB_UNMASKED_HOURS = env_int("SHEQU_JOB_UNMASKED_HOURS", 4, minimum=1)
+JOB_FILE_DAYS = env_int("SHEQU_JOB_FILE_DAYS", 7, minimum=1)
+
 SMS_BACKEND = env_str("SMS_BACKEND", "web.notify.ConsoleSMSBackend")
 
 # Map background tiles (Leaflet URL template, e.g. https://{s}.tile.example.cn/{z}/{x}/{y}.png); empty → no tiles.
