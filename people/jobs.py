@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django_tasks import task
@@ -41,6 +41,9 @@ IMPORT_KIND = "people.import"
 EXPORT_KIND = "people.export"
 KIND_LABELS = {IMPORT_KIND: "居民信息导入", EXPORT_KIND: "居民信息导出"}
 SHOWN_ERRORS = 200
+# A job that meets a locked database (SQLite: another writer for longer than the busy timeout) starts again.
+LOCKED_RETRIES = 3
+LOCKED_PAUSE_SECONDS = 2.0
 
 
 FILE_FIELDS = ("input_file", "result_file", "error_file")
@@ -166,7 +169,17 @@ class JobProgress:
             tmp.write_text(json.dumps({"checked": checked, "written": written}))
             tmp.replace(path)
         else:
-            Job.objects.filter(pk=self.job.pk).update(checked=checked, written=written)
+            try:
+                Job.objects.filter(pk=self.job.pk).update(checked=checked, written=written)
+            except OperationalError as exc:  # progress is a courtesy: a busy database must not stop the job
+                if not is_locked(exc):
+                    raise
+                log.info("job %s: progress not saved (database busy)", self.job.pk)
+
+
+def is_locked(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "database table is locked" (PostgreSQL waits on row locks instead)."""
+    return isinstance(exc, OperationalError) and "locked" in str(exc).lower()
 
 
 def live_progress(job: Job) -> dict[str, Any]:
@@ -271,11 +284,15 @@ def run_export_job(job_id: int) -> None:
         job.total = queryset.count()
         Job.objects.filter(pk=job.pk).update(total=job.total)
         progress = JobProgress(job)
-        with tempfile.TemporaryFile() as out:
-            count = export_residents(out, queryset, actor=job.owner, unmasked=unmasked, filters=filters,  # type: ignore[arg-type]
-                                     unit_code=job.unit_code, progress=lambda n: progress(n, n))
-            out.seek(0)
-            save_private(job.result_file, File(out))
+        for attempt in range(1, LOCKED_RETRIES + 1):
+            try:
+                count = _write_export(job, queryset, unmasked=unmasked, filters=filters, progress=progress)
+                break
+            except OperationalError as exc:
+                if not is_locked(exc) or attempt == LOCKED_RETRIES:
+                    raise
+                log.warning("export job %s: database locked, attempt %s of %s", job_id, attempt, LOCKED_RETRIES)
+                time.sleep(LOCKED_PAUSE_SECONDS * attempt)
         job.checked = job.written = count
         _finish(job, Job.Status.DONE, f"导出完成：共 {count} 行{'（未脱敏）' if unmasked else '（已脱敏）'}。")
     except ExportRefused as exc:
@@ -283,6 +300,16 @@ def run_export_job(job_id: int) -> None:
     except Exception as exc:
         log.exception("export job %s failed", job_id)
         _finish(job, Job.Status.FAILED, f"导出出错：{type(exc).__name__}。")
+
+
+def _write_export(job: Job, queryset: Any, *, unmasked: bool, filters: dict[str, Any], progress: JobProgress) -> int:
+    """One attempt at the export: read in chunks outside any transaction, write the file, keep it (0600)."""
+    with tempfile.TemporaryFile() as out:
+        count = export_residents(out, queryset, actor=job.owner, unmasked=unmasked, filters=filters,  # type: ignore[arg-type]
+                                 unit_code=job.unit_code, progress=lambda n: progress(n, n))
+        out.seek(0)
+        save_private(job.result_file, File(out))
+    return count
 
 
 def start_import(*, owner: Any, upload: Any, dry_run: bool) -> Job:
