@@ -61,4 +61,9 @@ def test_it_loads_the_main_pages_without_a_policy_violation(chromium_page, tree,
     expand.click()
     expand.wait_for(state="hidden")
     assert expand.get_attribute("aria-expanded") == "true"
+    page.context.clear_cookies()
+    _sign_in(page, "sam")  # the system administrator's Django admin
+    for path in ["/admin/", "/admin/appeals/category/", "/admin/appeals/calendarday/add/"]:
+        page.goto(f"{page.base_url}{path}")
+        page.wait_for_selector("#content")
     assert problems == []
