@@ -23,7 +23,8 @@ def _templates() -> list[Path]:
 
 def test_it_sends_a_script_policy_without_inline_or_eval_on_pages_and_errors(world, login, client) -> None:  # type: ignore[no-untyped-def]
     for response in [client.get("/accounts/login/"), client.get("/no-such-page/"),
-                     login(world.bob).get("/"), login(world.bob).get("/api/units/1311")]:
+                     login(world.bob).get("/"), login(world.bob).get("/api/units/1311"),
+                     client.get("/static/ninja/favicon.svg")]:
         policy = _policy(response)
         assert policy["script-src"] == ["'self'"], response.request["PATH_INFO"]
         assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
