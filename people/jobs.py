@@ -123,6 +123,15 @@ def purge_job_files(*, now: dt.datetime | None = None) -> int:
             audit.record(actor=None, username="system", action="web.job_files_purged", obj=job,
                          unit_code=job.unit_code, detail={"files": len(names), "unmasked": is_unmasked(job)})
         cleaned += 1
+    # A job that never finished (its worker was stopped) still holds its upload, with plaintext ID numbers.
+    stuck = Job.objects.filter(status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
+                               created_at__lte=now - dt.timedelta(days=settings.JOB_FILE_DAYS)).exclude(input_file="")
+    for job in stuck.iterator():
+        job.input_file.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(input_file="")
+        audit.record(actor=None, username="system", action="web.job_files_purged", obj=job, unit_code=job.unit_code,
+                     detail={"files": 1, "unfinished": True})
+        cleaned += 1
     _purge_orphans(now - shortest)
     return cleaned
 

@@ -122,3 +122,18 @@ def test_it_runs_the_clean_up_as_a_background_task(world, login, big, monkeypatc
     _later(monkeypatch, job, days=8)
     call_command("purge_job_files", "--enqueue")  # the tests' immediate backend runs the task at once
     assert not path.exists() and Job.objects.get(pk=job.pk).params["files_purged_at"]
+
+
+def test_it_deletes_the_upload_of_a_job_that_never_finished(world, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.base import ContentFile
+
+    job = Job(kind=jobs.IMPORT_KIND, owner=world.alice, status=Job.Status.RUNNING)
+    jobs.save_private(job.input_file, ContentFile(book([person(1)])))
+    job.save()
+    path = Path(job.input_file.path)
+    assert _mode(path) == 0o600
+    jobs.purge_job_files()
+    assert path.exists(), "a running job keeps its upload"
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(days=settings.JOB_FILE_DAYS, hours=1))
+    assert jobs.purge_job_files() == 1
+    assert not path.exists() and not Job.objects.get(pk=job.pk).input_file
