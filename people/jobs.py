@@ -6,7 +6,7 @@ it finishes; jobs are visible only to their owner. The uploaded file holds plain
 numbers, so it is deleted as soon as the job ends; job files get unguessable names, are
 readable by the server's own account only (files 0600, folders 0700) and are kept for a
 limited time (settings.JOB_UNMASKED_HOURS for an unmasked export, JOB_FILE_DAYS for the rest):
-purge_job_files() deletes them after that (nightly, manage.py purge_job_files) and a download
+purge_job_files() deletes them after that (hourly, manage.py purge_job_files) and a download
 after expiry says so (410).
 """
 
@@ -44,8 +44,6 @@ SHOWN_ERRORS = 200
 # A job that meets a locked database (SQLite: another writer for longer than the busy timeout) starts again.
 LOCKED_RETRIES = 3
 LOCKED_PAUSE_SECONDS = 2.0
-
-
 FILE_FIELDS = ("input_file", "result_file", "error_file")
 
 
@@ -110,7 +108,7 @@ def purge_job_files(*, now: dt.datetime | None = None) -> int:
     cleaned = 0
     finished = Job.objects.filter(status__in=[Job.Status.DONE, Job.Status.REJECTED, Job.Status.FAILED],
                                   finished_at__lte=now - shortest).exclude(params__has_key="files_purged_at")
-    for job in finished.iterator():
+    for job in list(finished):  # read to the end first: no open read while the loop writes (SQLite)
         if not files_expired(job, now):
             continue
         names = [getattr(job, name).name for name in FILE_FIELDS if getattr(job, name)]
@@ -126,7 +124,7 @@ def purge_job_files(*, now: dt.datetime | None = None) -> int:
     # A job that never finished (its worker was stopped) still holds its upload, with plaintext ID numbers.
     stuck = Job.objects.filter(status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
                                created_at__lte=now - dt.timedelta(days=settings.JOB_FILE_DAYS)).exclude(input_file="")
-    for job in stuck.iterator():
+    for job in list(stuck):
         job.input_file.delete(save=False)
         Job.objects.filter(pk=job.pk).update(input_file="")
         audit.record(actor=None, username="system", action="web.job_files_purged", obj=job, unit_code=job.unit_code,
