@@ -52,3 +52,13 @@ def test_it_finds_no_template_that_needs_inline_script(pattern) -> None:  # type
     offenders = [f"{path.relative_to(ROOT)}: {match.group(0)}" for path in _templates()
                  for match in pattern.finditer(path.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_it_finds_no_script_of_ours_that_writes_html_from_strings() -> None:
+    """Map labels and every other DOM write go through text nodes (F2): no HTML sinks, no eval in our own scripts."""
+    sink = re.compile(r"\.innerHTML\s*=|\.outerHTML\s*=|insertAdjacentHTML|document\.write|\beval\(|new Function\(")
+    scripts = [p for p in ROOT.glob("*/static/**/*.js") if "node_modules" not in p.parts and "vendor" not in p.parts]
+    assert scripts, "the apps' scripts are found"
+    offenders = [f"{path.relative_to(ROOT)}:{text[:match.start()].count(chr(10)) + 1}" for path in scripts
+                 for text in [path.read_text(encoding="utf-8")] for match in sink.finditer(text)]
+    assert offenders == []
