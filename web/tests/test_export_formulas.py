@@ -90,3 +90,17 @@ def test_it_exports_workers_with_planted_names_as_text(world: World, login) -> N
     response = login(world.alice).get(f"/workforce/units/{ALICE_UNIT}/export/")
     assert response.status_code == 200
     _assert_text_only(b"".join(response.streaming_content) if response.streaming else response.content, PLANTED)
+
+
+@pytest.mark.django_db
+def test_it_exports_disaster_officers_with_planted_names_as_text(world: World, login) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from care.models import DisasterOfficer
+
+    for text in PLANTED:
+        DisasterOfficer.objects.create(unit_id=BOB_UNIT, name=text[:50], appointed_on=dt.date(2025, 1, 1))
+    response = login(world.bob).get(f"/care/emergency/{BOB_UNIT}/export.xlsx")
+    assert response.status_code == 200
+    _assert_text_only(b"".join(response.streaming_content) if response.streaming else response.content,
+                      [text[:50] for text in PLANTED])
