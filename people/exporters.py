@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts import audit
@@ -98,7 +98,7 @@ def _rows(queryset: QuerySet[Resident], *, unmasked: bool, restricted: bool,
     queryset = queryset.select_related("household").prefetch_related(
         Prefetch("tags", queryset=ResidentTag.objects.only("resident_id", "tag")))
     count = 0
-    for person in queryset.iterator(chunk_size=CHUNK):
+    for person in _in_chunks(queryset):
         tags = [tag_label.get(t.tag, t.tag) for t in person.tags.all() if restricted or t.tag not in RESTRICTED_TAGS]
         yield [
             person.name, gender.get(person.gender, ""), person.birth_date.isoformat() if person.birth_date else "",
@@ -112,6 +112,23 @@ def _rows(queryset: QuerySet[Resident], *, unmasked: bool, restricted: bool,
         count += 1
         if count % 500 == 0:
             on_row(count)
+
+
+def _in_chunks(queryset: QuerySet[Resident]) -> Iterator[Resident]:
+    """The rows in (unit, pk) order, CHUNK at a time, each chunk read to the end before any row is used.
+
+    No read stays open while the export (or its progress) writes: on SQLite an open read pins a snapshot,
+    and a write from that connection after another user's commit fails at once with "database is locked".
+    """
+    queryset = queryset.order_by("unit_id", "pk")
+    after: tuple[str, int] | None = None
+    while True:
+        page = queryset if after is None else queryset.filter(Q(unit_id__gt=after[0]) | Q(unit_id=after[0], pk__gt=after[1]))
+        rows = list(page[:CHUNK])
+        yield from rows
+        if len(rows) < CHUNK:
+            return
+        after = (rows[-1].unit_id, rows[-1].pk)
 
 
 def export_residents(stream: IO[bytes], queryset: QuerySet[Resident], *, actor: Any, unmasked: bool = False,

@@ -1,4 +1,4 @@
-"""Background jobs of the register: the retention rule (run nightly, see docs/people.md)."""
+"""Background jobs of the register: the retention rule and the job files' clean-up (run nightly, see docs/people.md)."""
 
 from datetime import date
 
@@ -11,3 +11,11 @@ def apply_retention_task(day: str = "") -> int:
     from people import services
 
     return services.apply_retention(today=date.fromisoformat(day) if day else None)
+
+
+@task()
+def purge_job_files_task() -> int:
+    """Delete background jobs' files past their retention (people.jobs.purge_job_files)."""
+    from people.jobs import purge_job_files
+
+    return purge_job_files()

@@ -3,6 +3,7 @@
 import io
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -102,6 +103,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 def _job_context(job: Job) -> dict[str, Any]:
     return {"job": job, "label": jobs.KIND_LABELS[job.kind], "progress": jobs.live_progress(job),
+            "expires_at": jobs.expires_at(job), "files_expired": jobs.files_expired(job),
             "errors": job.params.get("errors", []) if job.finished else [],
             "more_errors": max(0, job.error_count - len(job.params.get("errors", [])))}
 
@@ -121,7 +123,10 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/job_progress.html", _job_context(job))
 
 
-def _job_file(job: Job, field: str, name: str) -> HttpResponseBase:
+def _job_file(request: HttpRequest, job: Job, field: str, name: str) -> HttpResponseBase:
+    if job.finished and jobs.files_expired(job):
+        return render(request, "web/job_file_expired.html", {**_job_context(job), "unmasked_hours": settings.JOB_UNMASKED_HOURS,
+                                                              "file_days": settings.JOB_FILE_DAYS}, status=410)
     stored = getattr(job, field)
     if not stored:
         raise Http404("文件不存在")
@@ -136,11 +141,11 @@ def _job_file(job: Job, field: str, name: str) -> HttpResponseBase:
 @login_required
 def job_result(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = _own_job(request, pk)
-    return _job_file(job, "result_file", f"居民信息导出-{job.pk}.xlsx")
+    return _job_file(request, job, "result_file", f"居民信息导出-{job.pk}.xlsx")
 
 
 @require_GET
 @login_required
 def job_error_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = _own_job(request, pk)
-    return _job_file(job, "error_file", f"错误报告-{job.pk}.xlsx")
+    return _job_file(request, job, "error_file", f"错误报告-{job.pk}.xlsx")

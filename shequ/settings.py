@@ -1,8 +1,10 @@
 """Shequ settings: one file, every value from the environment (see README, 配置)."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from shequ.env import (
@@ -38,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs' Swagger UI from the package's own static files (no CDN, no inline script)
     "accounts",
     "places",
     "web",
@@ -51,6 +54,7 @@ for optional_app in ("people", "facilities", "appeals", "care", "workforce", "pl
 MIDDLEWARE = [
     "accounts.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # before WhiteNoise, so static files carry the policy too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -189,4 +193,39 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Retention of background jobs' files (people.jobs.purge_job_files): an unmasked export for hours, the rest for days.
+JOB_UNMASKED_HOURS = env_int("SHEQU_JOB_UNMASKED_HOURS", 4, minimum=1)
+JOB_FILE_DAYS = env_int("SHEQU_JOB_FILE_DAYS", 7, minimum=1)
+
 SMS_BACKEND = env_str("SMS_BACKEND", "web.notify.ConsoleSMSBackend")
+
+# Map background tiles (Leaflet URL template, e.g. https://{s}.tile.example.cn/{z}/{x}/{y}.png); empty → no tiles.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "").strip()
+
+
+def _tile_source(url: str) -> list[str]:
+    """The tile server as a CSP source (Leaflet's {s} subdomain placeholder becomes a wildcard)."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return []  # empty or a path on this site: covered by 'self'
+    return [f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"]
+
+
+# Content-Security-Policy on every response (django-csp): scripts only from this site's own files,
+# never inline (no inline <script>, no on…= attributes, no javascript: URLs, no eval: htmx's allowEval is off).
+# Styles keep 'unsafe-inline': Leaflet, ECharts and htmx set element styles, and templates use style attributes;
+# a style cannot run script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:", *_tile_source(MAP_TILE_URL)],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}

@@ -5,7 +5,8 @@
 - read_rows: streams a workbook (read-only mode, flat memory) and yields
   (Excel line number, {header: text}); checks the header row first.
 - write_error_report: the row-by-row error report as a workbook.
-- write_table: streams any table out (write-only mode), optionally watermarked.
+- write_table: streams any table out (write-only mode), optionally watermarked. Every text is written as a
+  text cell, never a formula (OWASP "CSV/formula injection"): a name typed as =HYPERLINK(…) stays that text.
 """
 
 import datetime as dt
@@ -15,6 +16,7 @@ from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -24,6 +26,8 @@ from shequ.importing import RowError
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 HEADER_FONT = Font(bold=True)
 MAX_VALIDATION_ROWS = 100_000
+# A spreadsheet reads text starting with one of these as a formula once the cell is edited or re-typed.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,23 @@ def write_table(stream: IO[bytes], headers: Sequence[str], rows: Iterable[Sequen
     sheet.append(header_cells)
     count = 0
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([_value_cell(sheet, value) for value in row])
         count += 1
     book.save(stream)
     return count
+
+
+def _value_cell(sheet: Any, value: Any) -> Any:
+    """A value as written: text always as a text cell (never a formula or an error code), numbers and dates as they are.
+
+    Text that a spreadsheet would take for a formula when edited also gets Excel's quote prefix (the cell shows
+    the text, and re-typing it keeps it text). Control characters a workbook cannot hold are dropped, so a stored
+    value never makes an export fail.
+    """
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    if value.startswith(FORMULA_START):
+        cell.quotePrefix = True
+    return cell

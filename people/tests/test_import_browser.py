@@ -42,5 +42,5 @@ def test_it_shows_progress_until_the_job_finishes(chromium_page, tree, world: Wo
     page.goto(f"{page.base_url}/people/jobs/{job.pk}/")
     assert "已校验（行）" in page.inner_text("#job-progress") and "250" in page.inner_text("#job-progress")
     Job.objects.filter(pk=job.pk).update(status="done", checked=1000, written=1000, message="导入完成：新增居民 1000 人")
-    page.wait_for_function("document.querySelector('#job-progress').innerText.includes('导入完成')", timeout=10_000)
+    page.wait_for_function("() => document.querySelector('#job-progress').innerText.includes('导入完成')", timeout=10_000)  # a function: a string is eval
     assert page.locator("#job-progress progress").get_attribute("value") == "100"

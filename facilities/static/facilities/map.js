@@ -10,21 +10,35 @@
     L.tileLayer(data.tiles, { maxZoom: 18, attribution: data.attribution || "" }).addTo(map);
   }
   L.control.scale({ imperial: false }).addTo(map);
-  function esc(text) {
-    var div = document.createElement("div");
-    div.textContent = text == null ? "" : String(text);
-    return div.innerHTML;
+  // Names come from workers: every label is built from DOM text nodes, never HTML
+  // (Leaflet inserts a string given to bindPopup/bindTooltip as HTML).
+  function text(tag, value, className) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    node.textContent = value == null ? "" : String(value);
+    return node;
+  }
+  function safeUrl(url) {
+    return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" ? url : "#";
   }
   function popup(item) {
-    return "<strong><a href=\"" + esc(item.url) + "\">" + esc(item.name) + "</a></strong><br>" + esc(item.kind) + " · " + esc(item.status);
+    var box = document.createElement("div");
+    var title = document.createElement("strong");
+    var link = text("a", item.name);
+    link.href = safeUrl(item.url);
+    title.appendChild(link);
+    box.appendChild(title);
+    box.appendChild(text("div", item.kind + " · " + item.status));
+    return box;
   }
+  function tooltip(item) { return text("span", item.name); }
   var facilities = L.layerGroup(), points = L.layerGroup(), circles = L.layerGroup();
   var bounds = [];
   data.facilities.forEach(function (f) {
     if (f.lat === null || f.lng === null) { return; }
     bounds.push([f.lat, f.lng]);
     L.circleMarker([f.lat, f.lng], { radius: 8, color: "#8a1c1c", fillColor: "#c0392b", fillOpacity: 0.9, weight: 2 })
-      .bindPopup(popup(f)).bindTooltip(f.name).addTo(facilities);
+      .bindPopup(popup(f)).bindTooltip(tooltip(f)).addTo(facilities);
     if (f.fitness) {
       L.circle([f.lat, f.lng], { radius: data.radius, color: "#1e7b34", fillColor: "#2ecc71", fillOpacity: 0.12, weight: 1 })
         .addTo(circles);
@@ -34,7 +48,7 @@
     if (p.lat === null || p.lng === null) { return; }
     bounds.push([p.lat, p.lng]);
     L.circleMarker([p.lat, p.lng], { radius: 6, color: "#1f4e8c", fillColor: "#3b82f6", fillOpacity: 0.9, weight: 2 })
-      .bindPopup(popup(p)).bindTooltip(p.name).addTo(points);
+      .bindPopup(popup(p)).bindTooltip(tooltip(p)).addTo(points);
   });
   facilities.addTo(map); points.addTo(map); circles.addTo(map);
   var overlays = {};
@@ -45,8 +59,15 @@
   var legend = L.control({ position: "bottomleft" });
   legend.onAdd = function () {
     var div = L.DomUtil.create("div", "map-legend");
-    div.innerHTML = "<i style=\"background:#c0392b\"></i>服务设施<br><i style=\"background:#3b82f6\"></i>便民服务网点<br>" +
-      "<i style=\"background:#2ecc71;opacity:.5\"></i>15分钟健身圈（" + esc(data.radius) + " 米）";
+    [["#c0392b", "服务设施"], ["#3b82f6", "便民服务网点"],
+     ["#2ecc71", "15分钟健身圈（" + data.radius + " 米）", 0.5]].forEach(function (entry, index) {
+      if (index) { div.appendChild(document.createElement("br")); }
+      var swatch = document.createElement("i");
+      swatch.style.background = entry[0];
+      if (entry[2]) { swatch.style.opacity = String(entry[2]); }
+      div.appendChild(swatch);
+      div.appendChild(document.createTextNode(entry[1]));
+    });
     return div;
   };
   legend.addTo(map);

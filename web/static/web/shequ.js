@@ -34,3 +34,12 @@
   document.body.addEventListener("htmx:afterRequest", function () { started = Date.now(); });
   setInterval(tick, 1000);
 })();
+
+// A button marked data-expand-once (the tree's 展开下级) hides itself once its htmx request has loaded the children.
+document.addEventListener("htmx:afterRequest", function (e) {
+  var button = e.target;
+  if (button && button.hasAttribute && button.hasAttribute("data-expand-once") && e.detail && e.detail.successful) {
+    button.setAttribute("aria-expanded", "true");
+    button.hidden = true;
+  }
+});
