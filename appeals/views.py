@@ -159,7 +159,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def mine_detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
     appeal = selectors.mine_detail(request.user, tracking_no)
-    can_rate = services._owns(request.user, appeal) and appeal.state == State.REPLIED and appeal.ratings.count() < 2
+    can_rate = services.owns(request.user, appeal) and appeal.state == State.REPLIED and appeal.ratings.count() < 2
     return render(request, "appeals/mine_detail.html", {
         "appeal": appeal, "events": selectors.timeline(appeal, public_only=True),
         "rate_form": RateForm() if can_rate else None,
