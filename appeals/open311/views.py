@@ -354,12 +354,3 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     data = [{"service_request_id": appeal.tracking_no, "token": appeal.token, "service_notice": notice, "account_id": None}]
     return render(fmt, data, root="service_requests", item="request", status=201)
 
-
-@csrf_exempt
-def bench_insert(request: HttpRequest) -> HttpResponse:
-    """Bench baseline only (APPEALS_BENCH_ENDPOINT=true): one row inserted, nothing else."""
-    from accounts.models import AuditEntry
-
-    AuditEntry.objects.create(action="bench.insert", detail={})
-    return HttpResponse('[{"ok":true}]', content_type=FORMATS["json"], status=201)
-
