@@ -116,5 +116,5 @@ def _one(n: int, unit: str, category: str, text: str, path: str, at: datetime, l
         if path == "replied":
             return
         tick(6)
-        services.rate(appeal=appeal, actor=staff, level=[5, 4, 4, 3][n % 4] if path == "closed_good" else 2,
-                      comment="电话回访", on_behalf=True)
+        services.record_phone_rating(appeal=appeal, actor=_township_handler(unit),
+                                     level=[5, 4, 4, 3][n % 4] if path == "closed_good" else 2, comment="电话回访")

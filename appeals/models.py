@@ -397,6 +397,15 @@ class Rating(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField()
     voided = models.BooleanField("经申诉撤销", default=False)
+    # A rating the resident gave on the phone: recorded by a call-back (回访) user of the level above the handling unit.
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="回访代录人")
+    phone_level = models.PositiveSmallIntegerField("回访记录的评价", null=True, blank=True, choices=RatingLevel.choices)
+    corrected_at = models.DateTimeField("居民更正时间", null=True, blank=True)
+
+    @property
+    def by_phone(self) -> bool:
+        return self.recorded_by_id is not None or self.phone_level is not None
 
     class Meta:
         ordering = ["round"]

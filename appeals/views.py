@@ -122,7 +122,7 @@ def track(request: HttpRequest) -> HttpResponse:
         if appeal is None:
             messages.error(request, "没有找到该编号的诉求，请核对编号和手机号码。")
     events = selectors.timeline(appeal, public_only=True) if appeal else []
-    can_rate = appeal is not None and appeal.state == State.REPLIED and appeal.ratings.count() < 2
+    can_rate = appeal is not None and services.can_rate(appeal)
     return render(request, "appeals/track.html", {"appeal": appeal, "events": events, "no": no, "phone": phone,
                                                   "rate_form": RateForm() if can_rate else None})
 
@@ -159,7 +159,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def mine_detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
     appeal = selectors.mine_detail(request.user, tracking_no)
-    can_rate = services.owns(request.user, appeal) and appeal.state == State.REPLIED and appeal.ratings.count() < 2
+    can_rate = services.owns(request.user, appeal) and services.can_rate(appeal)
     return render(request, "appeals/mine_detail.html", {
         "appeal": appeal, "events": selectors.timeline(appeal, public_only=True),
         "rate_form": RateForm() if can_rate else None,
@@ -241,6 +241,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "photos": appeal.photos.all(), "deadlines": appeal.deadlines.all(),
         "can_handle": services.can_handle(user, appeal),
         "level_above": services.is_level_above(user, appeal.unit_id, appeal.department_id),
+        "can_phone_rate": appeal.state == State.REPLIED and services.is_callback_user(user, appeal),
         "duplicates": selectors.duplicates(appeal, user),
         "suggestions": suggestions,
         "children": OrgUnit.objects.filter(parent_id=user.unit_id).order_by("code") if prefix else [],
@@ -267,8 +268,10 @@ ACTIONS = {
     "assist": lambda a, u, p, f: services.add_assist(appeal=a, actor=u, unit_code=p.get("unit", ""),
                                                       department_code=p.get("department", ""), note=p.get("note", "")),
     "extend": lambda a, u, p, f: services.request_extension(appeal=a, actor=u, days=_int(p.get("days")), reason=p.get("note", "")),
-    "rate": lambda a, u, p, f: services.rate(appeal=a, actor=u, level=_int(p.get("level")), comment=p.get("note", ""),
-                                              on_behalf=True),
+    # Only the resident rates: staff asking to rate are refused by services.rate (nothing changes).
+    "rate": lambda a, u, p, f: services.rate(appeal=a, actor=u, level=_int(p.get("level")), comment=p.get("note", "")),
+    "phone-rate": lambda a, u, p, f: services.record_phone_rating(appeal=a, actor=u, level=_int(p.get("level")),
+                                                                  comment=p.get("note", "")),
 }
 
 

@@ -16,8 +16,16 @@ from appeals.services.common import CITY_CODE, parent_code
 from appeals.services.escalation import escalate_overdue
 from appeals.services.filing import check_rate_limit, file_appeal, ip_hash, is_known_unit
 from appeals.services.numbering import next_tracking_no, prepare_tracking_no
-from appeals.services.permissions import can_handle, is_level_above, is_staff, owns
-from appeals.services.ratings import contest_rating, decide_rating_appeal, rate, record_callback
+from appeals.services.permissions import callback_unit_for, can_handle, is_callback_user, is_level_above, is_staff, owns
+from appeals.services.ratings import (
+    can_rate,
+    contest_rating,
+    correctable,
+    decide_rating_appeal,
+    rate,
+    record_callback,
+    record_phone_rating,
+)
 from appeals.services.workflow import (
     MOVABLE,
     TRANSITIONS,
@@ -40,7 +48,8 @@ from appeals.services.workflow import (
 )
 
 __all__ = [
-    "CITY_CODE", "MOVABLE", "TRANSITIONS", "accept", "add_assist", "assist_reply", "attach_photos", "can_handle",
+    "CITY_CODE", "MOVABLE", "TRANSITIONS", "accept", "add_assist", "assist_reply", "attach_photos", "callback_unit_for",
+    "can_handle", "can_rate", "correctable", "is_callback_user", "record_phone_rating",
     "check_rate_limit", "client_for_key", "close", "contest_rating", "decide_extension", "decide_rating_appeal", "dispatch",
     "escalate_overdue", "file_appeal", "hash_key", "ip_hash", "is_known_unit", "is_level_above", "is_staff",
     "issue_api_client", "merge", "next_state", "next_tracking_no", "owns", "parent_code", "prepare_tracking_no", "rate",

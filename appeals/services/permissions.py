@@ -12,6 +12,7 @@ from accounts.scoping import scope_prefix
 from appeals.models import (
     Appeal,
 )
+from appeals.services.common import CITY_CODE, parent_code
 
 
 def is_staff(user: Any) -> bool:
@@ -73,3 +74,17 @@ def unit_users(unit_code: str) -> list[User]:
 def owns(user: Any, appeal: Appeal) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.pk and appeal.submitter_id == user.pk)
 
+
+
+def callback_unit_for(appeal: Appeal) -> str:
+    """The unit that calls the resident back (回访): the one just above the handling unit; the city for a department."""
+    return CITY_CODE if appeal.department_id else parent_code(appeal.unit_id)
+
+
+def is_callback_user(user: Any, appeal: Appeal) -> bool:
+    """Staff of the call-back unit, who are neither the handling unit nor an assisting one."""
+    if not is_staff(user) or user.role == Role.DEPARTMENT_STAFF or can_handle(user, appeal):
+        return False
+    if appeal.assists.filter(unit_id=user.unit_id).exists():
+        return False
+    return bool(user.unit_id == callback_unit_for(appeal))
