@@ -403,10 +403,6 @@ class Rating(models.Model):
     phone_level = models.PositiveSmallIntegerField("回访记录的评价", null=True, blank=True, choices=RatingLevel.choices)
     corrected_at = models.DateTimeField("居民更正时间", null=True, blank=True)
 
-    @property
-    def by_phone(self) -> bool:
-        return self.recorded_by_id is not None or self.phone_level is not None
-
     class Meta:
         ordering = ["round"]
         constraints = [
@@ -414,6 +410,10 @@ class Rating(models.Model):
             models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="rating_level_valid"),
             models.CheckConstraint(condition=Q(round__in=[1, 2]), name="rating_round_valid"),
         ]
+
+    @property
+    def by_phone(self) -> bool:
+        return self.recorded_by_id is not None or self.phone_level is not None
 
 
 class Rectification(models.Model):
