@@ -82,6 +82,19 @@ class DailyCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
 
+
+class FloodCounter(models.Model):
+    """Flood limits (filings, tracking look-ups): attempts under one key (a hashed address or phone) in one fixed
+    window, counted by a conditional UPDATE so that parallel requests can never pass the limit (appeals.throttle)."""
+
+    key = models.CharField(max_length=120)
+    window_start = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="one_flood_counter_per_window")]
+
 class State(models.TextChoices):
     SUBMITTED = "submitted", "待签收"
     ACCEPTED = "accepted", "已签收"

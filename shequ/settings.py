@@ -137,12 +137,23 @@ TASKS = {
 
 PORT = env_int("PORT", 8000, minimum=1)
 
+# Every handler masks phone and ID numbers (shequ.logfilters), also in django.request and the development server's
+# access log (django.server); Django's own handlers for the "django" logger are replaced, so nothing bypasses the filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_data": {"()": "shequ.logfilters.MaskPersonalData"}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 SMS_BACKEND = env_str("SMS_BACKEND", "web.notify.ConsoleSMSBackend")

@@ -6,7 +6,8 @@
 - workflow: the state machine, dispatch, assist, merge, extensions;
 - escalation: overdue deadlines;
 - ratings: 好差评, call-backs, contested ratings;
-- clients: Open311 api_keys.
+- clients: Open311 api_keys;
+- tracking: the flood limit on look-ups by tracking number and phone.
 
 The public names are re-exported here: `from appeals import services; services.file_appeal(...)`.
 """
@@ -26,6 +27,7 @@ from appeals.services.ratings import (
     record_callback,
     record_phone_rating,
 )
+from appeals.services.tracking import check_track_limit
 from appeals.services.workflow import (
     MOVABLE,
     TRANSITIONS,
@@ -50,7 +52,7 @@ from appeals.services.workflow import (
 __all__ = [
     "CITY_CODE", "MOVABLE", "TRANSITIONS", "accept", "add_assist", "assist_reply", "attach_photos", "callback_unit_for",
     "can_handle", "can_rate", "correctable", "is_callback_user", "record_phone_rating",
-    "check_rate_limit", "client_for_key", "close", "contest_rating", "decide_extension", "decide_rating_appeal", "dispatch",
+    "check_rate_limit", "check_track_limit", "client_for_key", "close", "contest_rating", "decide_extension", "decide_rating_appeal", "dispatch",
     "escalate_overdue", "file_appeal", "hash_key", "ip_hash", "is_known_unit", "is_level_above", "is_staff",
     "issue_api_client", "merge", "next_state", "next_tracking_no", "owns", "parent_code", "prepare_tracking_no", "rate",
     "record_callback", "record_contact", "reply", "request_extension", "return_appeal", "reveal_phone", "revoke_api_client",

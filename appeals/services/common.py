@@ -19,10 +19,18 @@ from appeals.models import (
     State,
 )
 from appeals.photos import CleanPhoto
+from people.crypto import search_hash
 from places.models import OrgUnit
+from shequ import phones
 from shequ.rows import saving
 
 CITY_CODE = "131100000000"
+
+
+def phone_hash(raw: str) -> str:
+    """The search hash of a phone as typed: of its canonical digits (shequ.phones), so 0318-1234567 finds 03181234567."""
+    number = phones.canonical(raw)
+    return search_hash(number) if number else ""
 
 
 def state_label(state: str) -> str:

@@ -1,6 +1,5 @@
 """好差评: the filer's rating, the call-back (回访) by the level above, contesting a rating."""
 
-import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,6 +24,7 @@ from appeals.services.common import (
     clean_text,
     guarded_update,
     meet,
+    phone_hash,
     state_label,
 )
 from appeals.services.permissions import (
@@ -36,7 +36,6 @@ from appeals.services.permissions import (
     require_handler,
     unit_users,
 )
-from people.crypto import search_hash
 
 # ---- 好差评 ------------------------------------------------------------------------------------------------
 
@@ -77,7 +76,7 @@ def can_rate(appeal: Appeal) -> bool:
 def _filer(appeal: Appeal, actor: Any, phone: str) -> Any:
     """The filer, signed in (their own request) or without an account by giving the phone that filed it; else refused."""
     if phone:
-        if not appeal.phone_hash or search_hash(re.sub(r"\s", "", phone)) != appeal.phone_hash:
+        if not appeal.phone_hash or phone_hash(phone) != appeal.phone_hash:
             raise ValidationError("手机号码与提交诉求时不一致。")
         return None
     if not owns(actor, appeal):
