@@ -2,7 +2,7 @@
 
 Public output never carries personal data: no names, phones or e-mails; a request filed at the resident's
 own home shows only the community, not the address or the point; phone and ID numbers written into a
-description are masked.
+description are masked in any spacing, and so are the filer's own name and address (public_text).
 """
 
 import math
@@ -20,7 +20,9 @@ from django.views.decorators.csrf import csrf_exempt
 from appeals import conf, selectors, services
 from appeals.importers import category_by_code
 from appeals.models import Appeal, Category, Channel, LocationKind, State
+from people.masking import mask_name
 from places.codes import is_valid_code
+from shequ.logfilters import mask_numbers
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 MAX_RESULTS = 1000
@@ -45,9 +47,7 @@ COMMUNITY_ATTRIBUTE = {
     "datatype_description": "12位数字，例如 131102001045", "values": [],
 }
 
-PHONE_IN_TEXT = re.compile(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)")
 HOUSE_DETAIL = re.compile(r"[0-9０-９一二三四五六七八九十A-Za-z]+\s*(号楼|栋|幢|单元|室|户|层|楼).*$|\d+-\d+(-\d+)?.*$")
-ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 
 
 class Open311Error(Exception):
@@ -191,9 +191,25 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
     return render(fmt, {"service_code": category.code, "attributes": _attributes(category.code)}, root="service_definition")
 
 
-def mask_text(text: str) -> str:
-    text = ID_IN_TEXT.sub(lambda m: m.group(1) + "********" + m.group(2), text)
-    return PHONE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+def public_text(text: str, appeal: Appeal) -> str:
+    """What the public sees of text a filer wrote — the one masking rule of every public output: phone and ID numbers
+    masked in any spacing (shequ.logfilters.mask_numbers), the filer's own name masked (王**), their own address cut
+    to the street (a home address taken out altogether)."""
+    text = mask_numbers(text or "")
+    resident = appeal.resident if appeal.resident_id else None
+    for name in {appeal.contact_name.strip(), (getattr(resident, "name", "") or "").strip()}:
+        if len(name) >= 2:
+            text = text.replace(name, mask_name(name))
+    household = getattr(resident, "household", None) if resident is not None else None
+    homes = {(getattr(household, "address", "") or "").strip(), (getattr(resident, "current_address", "") or "").strip()}
+    if appeal.location_kind == LocationKind.HOME:
+        homes.add(appeal.address.strip())
+    for address in sorted(homes - {""}, key=len, reverse=True):
+        text = text.replace(address, "（住址已隐去）")
+    address = appeal.address.strip()
+    if len(address) >= 4 and address in text:
+        text = text.replace(address, public_address(address) or "（地址已隐去）")
+    return text
 
 
 def public_address(address: str) -> str:
@@ -213,7 +229,7 @@ def public_request(appeal: Appeal) -> dict[str, Any]:
         "status_notes": notes,
         "service_name": appeal.category.name,
         "service_code": appeal.category.code,
-        "description": mask_text(appeal.description),
+        "description": public_text(appeal.description, appeal),
         "agency_responsible": appeal.department.name if appeal.department else appeal.unit.name,
         "service_notice": "",
         "requested_datetime": w3c(appeal.created_at),
@@ -230,7 +246,8 @@ def public_request(appeal: Appeal) -> dict[str, Any]:
 
 
 def _public_rows() -> Any:
-    return Appeal.objects.select_related("category", "unit", "department", "home_unit", "merged_into")
+    return Appeal.objects.select_related("category", "unit", "department", "home_unit", "merged_into", "resident",
+                                         "resident__household")
 
 
 @csrf_exempt
