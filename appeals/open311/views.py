@@ -7,7 +7,7 @@ description are masked in any spacing, and so are the filer's own name and addre
 
 import math
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree as ET  # noqa: S405 (we only build XML, never parse it)
 
@@ -27,7 +27,11 @@ from shequ.logfilters import mask_numbers
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
-CHANGESET = "2026-11-28T00:00:00+08:00"
+# Paging (the common GeoReport v2 extension): GET requests answers a page, and a Link header (rel="next") when there is
+# another; page × page_size may not reach past MAX_PAGES pages of the largest size.
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGES = 10_000
+CHANGESET = "2026-12-03T00:00:00+08:00"
 
 ATTRIBUTES: dict[str, list[dict[str, Any]]] = {
     "utilities": [{
@@ -127,16 +131,36 @@ def w3c(value: datetime | None) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
 
+EARLIEST = date(2000, 1, 1)  # before the city's records began
+LATEST = date(2099, 12, 31)
+
+
 def _parse_when(raw: str, name: str) -> datetime:
-    value = parse_datetime(raw.replace(" ", "+")) if "T" in raw else None
-    if value is None:
-        day = parse_date(raw)
-        if day is None:
-            raise Open311Error(400, f"{name} must be a W3C datetime, e.g. 2026-11-01T00:00:00+08:00")
-        value = datetime.combine(day, datetime.min.time())
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
+    """A W3C datetime (or date) between 2000 and 2099; anything else is the client's error (400), never a 500."""
+    wrong = Open311Error(400, f"{name} must be a W3C datetime between {EARLIEST} and {LATEST}, e.g. 2026-11-01T00:00:00+08:00")
+    try:
+        value = parse_datetime(raw.replace(" ", "+")) if "T" in raw else None
+        if value is None:
+            day = parse_date(raw)
+            if day is None:
+                raise wrong
+            value = datetime.combine(day, datetime.min.time())
+        if not EARLIEST <= value.date() <= LATEST:
+            raise wrong
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+    except (ValueError, OverflowError) as exc:  # a well-formed but impossible date (2026-99-99) or offset
+        raise wrong from exc
     return value
+
+
+def _positive(request: HttpRequest, name: str, default: int, maximum: int) -> int:
+    raw = _param(request, name)
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise Open311Error(400, f"{name} must be a whole number from 1 to {maximum}")
+    return int(raw)
 
 
 # ---- resources ----------------------------------------------------------------------------------------
@@ -152,6 +176,11 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
             "specification": "http://wiki.open311.org/GeoReport_v2", "url": base, "changeset": CHANGESET,
             "type": "production", "formats": ["text/xml", "application/json"],
         }],
+        "paging": {
+            "description": ("GET requests: the last 90 days by default (at most 90 days per query), newest first, "
+                            "one page at a time; the Link header (rel=\"next\") gives the next page's URL when there is one"),
+            "parameters": ["page", "page_size"], "default_page_size": DEFAULT_PAGE_SIZE, "max_page_size": MAX_RESULTS,
+        },
     }, root="discovery")
 
 
@@ -288,8 +317,15 @@ def get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         if end - start > timedelta(days=DEFAULT_DAYS):
             raise Open311Error(400, "start_date and end_date may not span more than 90 days")
         rows = rows.filter(created_at__gte=start, created_at__lte=end)
-    data = [public_request(a) for a in rows.order_by("-created_at", "-id")[:MAX_RESULTS]]
-    return render(fmt, data, root="service_requests", item="request")
+    page = _positive(request, "page", 1, MAX_PAGES)
+    size = _positive(request, "page_size", DEFAULT_PAGE_SIZE, MAX_RESULTS)
+    window = list(rows.order_by("-created_at", "-id")[(page - 1) * size:page * size + 1])
+    response = render(fmt, [public_request(a) for a in window[:size]], root="service_requests", item="request")
+    if len(window) > size and page < MAX_PAGES:
+        query = request.GET.copy()
+        query["page"], query["page_size"] = str(page + 1), str(size)
+        response["Link"] = f'<{request.build_absolute_uri(request.path)}?{query.urlencode()}>; rel="next"'
+    return response
 
 
 @endpoint
