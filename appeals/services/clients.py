@@ -1,13 +1,13 @@
 """Open311 clients: issuing and revoking api_keys, and finding the client of a key."""
 
 import secrets
-import time
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts import audit
+from appeals import caching
 from appeals.models import (
     ApiClient,
 )
@@ -32,7 +32,7 @@ def issue_api_client(*, actor: Any, name: str, contact: str = "") -> tuple[ApiCl
 def revoke_api_client(*, actor: Any, client: ApiClient) -> ApiClient:
     client.revoked_at = common.now()
     client.save(update_fields=["revoked_at"])
-    _client_cache.clear()
+    caching.cache().delete(_key(client.key_hash))
     audit.record(actor=actor, action="appeals.api_client_revoke", obj=client)
     return client
 
@@ -43,23 +43,24 @@ def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-_client_cache: dict[str, tuple[float, ApiClient | None]] = {}
-CLIENT_CACHE_SECONDS = 10
+def _key(digest: str) -> str:
+    return f"appeals:client:{digest}"
 
 
 def client_for_key(raw: str) -> ApiClient | None:
-    """The client owning an Open311 api_key. Remembered for 10 s per process: a revocation reaches every
-    server process within 10 seconds (this one at once)."""
+    """The client owning an Open311 api_key, cached for caching.CLIENT_SECONDS (a key unknown or revoked too).
+    A revocation drops the cached entry: at once in every process with a shared cache (database, Redis), within
+    CLIENT_SECONDS with per-process local memory."""
     if not raw:
         return None
     digest = hash_key(raw)
-    now = time.monotonic()
-    hit = _client_cache.get(digest)
-    if hit is not None and hit[0] > now:
-        return hit[1]
+    store = caching.cache()
+    hit = store.get(_key(digest))
+    if hit is not None:
+        return hit if isinstance(hit, ApiClient) else None
     client = ApiClient.objects.filter(key_hash=digest, revoked_at__isnull=True).first()
-    if len(_client_cache) > 1000:
-        _client_cache.clear()
-    _client_cache[digest] = (now + CLIENT_CACHE_SECONDS, client)
+    store.set(_key(digest), client if client is not None else MISSING, caching.CLIENT_SECONDS)
     return client
 
+
+MISSING = "-"

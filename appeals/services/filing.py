@@ -1,7 +1,6 @@
 """提交诉求: validating a new request, the flood limits, and writing it (by the ORM or in one statement)."""
 
 import secrets
-import time
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, cast
 
@@ -12,7 +11,7 @@ from accounts import audit
 from accounts.models import AuditEntry, User
 from accounts.roles import Role
 from accounts.scoping import scope_prefix
-from appeals import conf, notifications, throttle, workcal
+from appeals import caching, conf, notifications, throttle, workcal
 from appeals.importers import category_by_code
 from appeals.models import (
     ApiClient,
@@ -207,19 +206,15 @@ def _write_in_one_statement(appeal: Appeal, now: datetime, who: _Filer) -> None:
     appeal._state.adding, appeal._state.db = False, connection.alias
 
 
-_unit_codes: tuple[float, frozenset[str]] = (0.0, frozenset())
-
-
 def is_known_unit(code: str) -> bool:
-    """Whether a unit code exists; the few thousand codes are kept per process for ten minutes."""
-    global _unit_codes
+    """Whether a unit code exists; a known code is remembered (appeals.caching, ten minutes): units are never deleted."""
     if not is_valid_code(code):
         return False
-    now = time.monotonic()
-    expires, codes = _unit_codes
-    if expires <= now:
-        codes = frozenset(OrgUnit.objects.values_list("code", flat=True))
-        _unit_codes = (now + 600, codes)
-        return code in codes
-    return code in codes or OrgUnit.objects.filter(code=code).exists()
+    store, key = caching.cache(), f"appeals:unit:{code}"
+    if store.get(key):
+        return True
+    known = OrgUnit.objects.filter(code=code).exists()
+    if known:
+        store.set(key, True, caching.UNIT_SECONDS)
+    return known
 
