@@ -4,7 +4,7 @@ from datetime import time
 
 from django.core.exceptions import ImproperlyConfigured
 
-from shequ.env import env_bool, env_int, env_str
+from shequ.env import env_int, env_str
 
 
 def _clock(name: str, default: str) -> time:
@@ -25,8 +25,8 @@ CALLBACK_DAYS = env_int("APPEALS_CALLBACK_DAYS", 1, minimum=1)
 DUPLICATE_METRES = env_int("APPEALS_DUPLICATE_METRES", 250, minimum=1)
 RATE_PER_IP_HOUR = env_int("APPEALS_RATE_PER_IP_HOUR", 10, minimum=1)
 RATE_PER_PHONE_DAY = env_int("APPEALS_RATE_PER_PHONE_DAY", 5, minimum=1)
+TRACK_PER_IP_HOUR = env_int("APPEALS_TRACK_PER_IP_HOUR", 30, minimum=1)
+TRACK_PER_PHONE_HOUR = env_int("APPEALS_TRACK_PER_PHONE_HOUR", 10, minimum=1)
 MAX_PHOTOS = 3
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 JURISDICTION_ID = env_str("APPEALS_JURISDICTION_ID", "131100000000")
-# Bench only: exposes /open311/v2/_bench_insert (one-row insert baseline). Never on in production.
-BENCH_ENDPOINT = env_bool("APPEALS_BENCH_ENDPOINT", False)

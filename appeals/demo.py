@@ -11,6 +11,7 @@ from accounts.models import User
 from accounts.roles import Role
 from appeals import services
 from appeals.models import Appeal
+from appeals.services import common
 
 # A few communities of 桃城区: the demo worker's own (游园社区) first.
 UNITS = ["131102001045", "131102002018", "131102001046", "131102003012", "131102004001", "131102100201"]
@@ -87,7 +88,7 @@ def _one(n: int, unit: str, category: str, text: str, path: str, at: datetime, l
     def tick(hours: float) -> None:
         clock[0] = clock[0] + timedelta(hours=hours)
 
-    with mock.patch.object(services, "_now", lambda: clock[0]):
+    with mock.patch.object(common, "now", lambda: clock[0]):
         appeal = services.file_appeal(actor=None, category_code=category, description=text, unit_code=unit,
                                       phone=f"1380000{n:04d}", contact_name="", location_kind="point", lat=lat, lng=lng,
                                       rate_limit=False)
@@ -115,5 +116,5 @@ def _one(n: int, unit: str, category: str, text: str, path: str, at: datetime, l
         if path == "replied":
             return
         tick(6)
-        services.rate(appeal=appeal, actor=staff, level=[5, 4, 4, 3][n % 4] if path == "closed_good" else 2,
-                      comment="电话回访", on_behalf=True)
+        services.record_phone_rating(appeal=appeal, actor=_township_handler(unit),
+                                     level=[5, 4, 4, 3][n % 4] if path == "closed_good" else 2, comment="电话回访")

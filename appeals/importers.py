@@ -4,12 +4,12 @@ Idempotent: names, coverage and lead departments follow the file; deadlines set 
 """
 
 import csv
-import time
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.db.models.signals import post_delete, post_save
 
+from appeals import caching
 from appeals.models import Category
 from shequ.importing import ImportResult, RowError
 
@@ -53,14 +53,13 @@ def ensure_categories() -> None:
             pass  # loaded at the same moment by another request
 
 
-# Every filing reads its category; the 20 rows are kept per process for CATEGORY_CACHE_SECONDS.
-# A change in the admin reaches this process at once (signals) and every other within that time.
-CATEGORY_CACHE_SECONDS = 10.0
-_categories: dict[str, tuple[float, Category | None]] = {}
+# Every filing reads its category: the active ones are cached together (appeals.caching) and dropped whenever one is
+# saved or deleted (signals), in every process sharing the cache.
+KEY = "appeals:categories"
 
 
 def forget_categories(**_: object) -> None:
-    _categories.clear()
+    caching.cache().delete(KEY)
 
 
 post_save.connect(forget_categories, sender=Category, dispatch_uid="appeals_forget_categories_save")
@@ -69,14 +68,11 @@ post_delete.connect(forget_categories, sender=Category, dispatch_uid="appeals_fo
 
 def category_by_code(code: str) -> Category | None:
     """An active category; reloads the file first if the table is empty (fresh or flushed database)."""
-    now = time.monotonic()
-    hit = _categories.get(code)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    found = Category.objects.filter(code=code, active=True).first()
-    if found is None and not Category.objects.exists():
-        ensure_categories()
-        found = Category.objects.filter(code=code, active=True).first()
-    if found is not None:
-        _categories[code] = (now + CATEGORY_CACHE_SECONDS, found)
-    return found
+    store = caching.cache()
+    active: dict[str, Category] | None = store.get(KEY)
+    if active is None or code not in active:
+        if not Category.objects.exists():
+            ensure_categories()
+        active = {c.code: c for c in Category.objects.filter(active=True)}
+        store.set(KEY, active, caching.CATEGORY_SECONDS)
+    return active.get(code)

@@ -82,6 +82,19 @@ class DailyCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
 
+
+class FloodCounter(models.Model):
+    """Flood limits (filings, tracking look-ups): attempts under one key (a hashed address or phone) in one fixed
+    window, counted by a conditional UPDATE so that parallel requests can never pass the limit (appeals.throttle)."""
+
+    key = models.CharField(max_length=120)
+    window_start = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="one_flood_counter_per_window")]
+
 class State(models.TextChoices):
     SUBMITTED = "submitted", "待签收"
     ACCEPTED = "accepted", "已签收"
@@ -397,6 +410,11 @@ class Rating(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField()
     voided = models.BooleanField("经申诉撤销", default=False)
+    # A rating the resident gave on the phone: recorded by a call-back (回访) user of the level above the handling unit.
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="回访代录人")
+    phone_level = models.PositiveSmallIntegerField("回访记录的评价", null=True, blank=True, choices=RatingLevel.choices)
+    corrected_at = models.DateTimeField("居民更正时间", null=True, blank=True)
 
     class Meta:
         ordering = ["round"]
@@ -405,6 +423,10 @@ class Rating(models.Model):
             models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="rating_level_valid"),
             models.CheckConstraint(condition=Q(round__in=[1, 2]), name="rating_round_valid"),
         ]
+
+    @property
+    def by_phone(self) -> bool:
+        return self.recorded_by_id is not None or self.phone_level is not None
 
 
 class Rectification(models.Model):

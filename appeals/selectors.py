@@ -54,6 +54,16 @@ def mine_detail(user: Any, tracking_no: str) -> Appeal:
     return get_visible_or_404(mine(user), tracking_no=tracking_no)
 
 
+def tracked(no: str, phone: str) -> Appeal | None:
+    """The request with this tracking number filed with this phone (both needed: a wrong phone reveals nothing)."""
+    from appeals.services.common import phone_hash
+
+    key = phone_hash(phone)
+    if not no or not key:
+        return None
+    return Appeal.objects.filter(tracking_no=no, phone_hash=key).select_related("category").first()
+
+
 def timeline(appeal: Appeal, *, public_only: bool) -> QuerySet[Event]:
     events = appeal.events.prefetch_related("photos")
     return events.filter(public=True) if public_only else events

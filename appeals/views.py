@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.views.decorators.http import require_POST
@@ -24,7 +23,6 @@ from appeals.forms import FileForm, IntakeForm, RateForm
 from appeals.importers import ensure_categories
 from appeals.models import Appeal, Assist, Category, Extension, Photo, RatingAppeal, Rectification, State
 from appeals.photos import clean_photos
-from people.crypto import search_hash
 from places.models import OrgUnit
 
 
@@ -113,42 +111,67 @@ def communities(request: HttpRequest) -> HttpResponse:
     return render(request, "appeals/_communities.html", {"units": units})
 
 
-def track(request: HttpRequest) -> HttpResponse:
-    """Anyone with the tracking number and the phone used to file sees the public timeline."""
-    appeal = None
-    no, phone = (request.GET.get("no") or "").strip(), (request.GET.get("phone") or "").strip()
-    if no and phone:
-        appeal = Appeal.objects.filter(tracking_no=no, phone_hash=search_hash(phone)).select_related("category").first()
-        if appeal is None:
-            messages.error(request, "没有找到该编号的诉求，请核对编号和手机号码。")
+NOT_FOUND = "没有找到该编号的诉求，请核对编号和手机号码。"
+
+
+class _Lookup:
+    """A POSTed look-up by tracking number and phone, counted against the address's and the phone's hourly limit."""
+
+    def __init__(self, request: HttpRequest):
+        self.no, self.phone = (request.POST.get("no") or "").strip(), (request.POST.get("phone") or "").strip()
+        self.appeal: Appeal | None = None
+        self.status = 200
+        if not self.no or not self.phone:
+            messages.error(request, "请填写受理编号和提交时的手机号码。")
+            return
+        try:
+            services.check_track_limit(ip=_ip(request), phone=self.phone)
+        except ValidationError as exc:
+            _error(request, exc)
+            self.status = 429
+            return
+        self.appeal = selectors.tracked(self.no, self.phone)
+        if self.appeal is None:
+            messages.error(request, NOT_FOUND)
+
+
+def _track_page(request: HttpRequest, lookup: _Lookup | None = None) -> HttpResponse:
+    appeal = lookup.appeal if lookup else None
     events = selectors.timeline(appeal, public_only=True) if appeal else []
-    can_rate = appeal is not None and appeal.state == State.REPLIED and appeal.ratings.count() < 2
-    return render(request, "appeals/track.html", {"appeal": appeal, "events": events, "no": no, "phone": phone,
-                                                  "rate_form": RateForm() if can_rate else None})
+    can_rate = appeal is not None and services.can_rate(appeal)
+    return render(request, "appeals/track.html", {
+        "appeal": appeal, "events": events, "no": lookup.no if lookup else "", "phone": lookup.phone if appeal and lookup else "",
+        "rate_form": RateForm() if can_rate else None,
+    }, status=lookup.status if lookup else 200)
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """Anyone with the tracking number and the phone used to file sees the public timeline. The look-up is a POST, so
+    the phone never appears in a URL (nor in access logs); GET shows the empty form (the number prefilled from
+    ?no=, as the filing page links it) and looks nothing up."""
+    if request.method != "POST":
+        return render(request, "appeals/track.html", {"no": (request.GET.get("no") or "").strip()[:20]})  # prefilled number only
+    return _track_page(request, _Lookup(request))
 
 
 @require_POST
 def track_rate(request: HttpRequest) -> HttpResponse:
-    """Rating without an account: the tracking number and the phone that filed it."""
-    no, phone = (request.POST.get("no") or "").strip(), (request.POST.get("phone") or "").strip()
-    # Same lookup as track(): a wrong phone must not reveal that the tracking number exists.
-    appeal = Appeal.objects.filter(tracking_no=no, phone_hash=search_hash(phone)).first() if no and phone else None
+    """Rating without an account: the tracking number and the phone that filed it (the same look-up as track())."""
+    lookup = _Lookup(request)
     form = RateForm(request.POST)
-    if appeal is None:
-        messages.error(request, "没有找到该编号的诉求，请核对编号和手机号码。")
-    elif not form.is_valid():
-        messages.error(request, "请选择评价等级。")
-    else:
-        try:
-            services.rate(appeal=appeal, actor=None, phone=phone, level=form.cleaned_data["level"],
-                          comment=form.cleaned_data["comment"])
-        except ValidationError as exc:
-            _error(request, exc)
+    if lookup.appeal is not None:
+        if not form.is_valid():
+            messages.error(request, "请选择评价等级。")
         else:
-            messages.success(request, "感谢您的评价。")
-    from urllib.parse import urlencode
-
-    return redirect(f"{reverse('appeals:track')}?{urlencode({'no': no, 'phone': phone})}")
+            try:
+                services.rate(appeal=lookup.appeal, actor=None, phone=lookup.phone, level=form.cleaned_data["level"],
+                              comment=form.cleaned_data["comment"])
+            except ValidationError as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, "感谢您的评价。")
+            lookup.appeal.refresh_from_db()
+    return _track_page(request, lookup)
 
 
 @login_required
@@ -159,7 +182,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def mine_detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
     appeal = selectors.mine_detail(request.user, tracking_no)
-    can_rate = services._owns(request.user, appeal) and appeal.state == State.REPLIED and appeal.ratings.count() < 2
+    can_rate = services.owns(request.user, appeal) and services.can_rate(appeal)
     return render(request, "appeals/mine_detail.html", {
         "appeal": appeal, "events": selectors.timeline(appeal, public_only=True),
         "rate_form": RateForm() if can_rate else None,
@@ -241,6 +264,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "photos": appeal.photos.all(), "deadlines": appeal.deadlines.all(),
         "can_handle": services.can_handle(user, appeal),
         "level_above": services.is_level_above(user, appeal.unit_id, appeal.department_id),
+        "can_phone_rate": appeal.state == State.REPLIED and services.is_callback_user(user, appeal),
         "duplicates": selectors.duplicates(appeal, user),
         "suggestions": suggestions,
         "children": OrgUnit.objects.filter(parent_id=user.unit_id).order_by("code") if prefix else [],
@@ -267,8 +291,10 @@ ACTIONS = {
     "assist": lambda a, u, p, f: services.add_assist(appeal=a, actor=u, unit_code=p.get("unit", ""),
                                                       department_code=p.get("department", ""), note=p.get("note", "")),
     "extend": lambda a, u, p, f: services.request_extension(appeal=a, actor=u, days=_int(p.get("days")), reason=p.get("note", "")),
-    "rate": lambda a, u, p, f: services.rate(appeal=a, actor=u, level=_int(p.get("level")), comment=p.get("note", ""),
-                                              on_behalf=True),
+    # Only the resident rates: staff asking to rate are refused by services.rate (nothing changes).
+    "rate": lambda a, u, p, f: services.rate(appeal=a, actor=u, level=_int(p.get("level")), comment=p.get("note", "")),
+    "phone-rate": lambda a, u, p, f: services.record_phone_rating(appeal=a, actor=u, level=_int(p.get("level")),
+                                                                  comment=p.get("note", "")),
 }
 
 

@@ -3,33 +3,37 @@ both kept as CalendarDay rows the system administrator edits. Working hours are
 APPEALS_WORKDAY_START–APPEALS_WORKDAY_END (08:30–17:30 by default), in Asia/Shanghai.
 """
 
-import time
 from datetime import date, datetime, timedelta
 
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from appeals import conf
+from appeals import caching, conf
 from appeals.models import CalendarDay
 
 MAX_DAYS = 800
 
 
-_cache: dict[str, tuple[float, dict[date, str]]] = {}
-CACHE_SECONDS = 60
+KEY = "appeals:calendar"
 
 
-def clear_cache() -> None:
-    _cache.clear()
+def clear_cache(**_: object) -> None:
+    """Dropped whenever a calendar day is saved or deleted (signals below), for every process sharing the cache."""
+    caching.cache().delete(KEY)
+
+
+post_save.connect(clear_cache, sender=CalendarDay, dispatch_uid="appeals_calendar_save")
+post_delete.connect(clear_cache, sender=CalendarDay, dispatch_uid="appeals_calendar_delete")
 
 
 def _all_adjustments() -> dict[date, str]:
-    """Every calendar adjustment, cached for a minute per process (the table holds a few dozen rows a year)."""
-    now = time.monotonic()
-    hit = _cache.get("all")
-    if hit is None or hit[0] < now:
-        hit = (now + CACHE_SECONDS, dict(CalendarDay.objects.values_list("date", "kind")))
-        _cache["all"] = hit
-    return hit[1]
+    """Every calendar adjustment (the table holds a few dozen rows a year), cached (appeals.caching)."""
+    store = caching.cache()
+    found = store.get(KEY)
+    if found is None:
+        found = dict(CalendarDay.objects.values_list("date", "kind"))
+        store.set(KEY, found, caching.CALENDAR_SECONDS)
+    return found  # type: ignore[no-any-return]
 
 
 def _adjustments(start: date, end: date) -> dict[date, str]:

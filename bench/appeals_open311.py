@@ -5,8 +5,9 @@
 
 For each database it builds a fresh one (PostgreSQL: database appeals_bench, dropped and created;
 SQLite: a file under /tmp), loads the tree, issues an Open311 api_key, starts
-gunicorn with 2 workers and APPEALS_BENCH_ENDPOINT=true (which adds the bench-only
-/open311/v2/_bench_insert: one AuditEntry insert, nothing else), and drives both endpoints with
+gunicorn with 2 workers and the bench's own settings (bench/appeals_settings.py, whose URLconf
+bench/appeals_urls.py adds the baseline /open311/v2/_bench_insert: one row into the bench's own table
+bench_baseline, nothing else; the product has no such route), and drives both endpoints with
 32 concurrent keep-alive clients (4 processes × 8 threads, http.client) for --seconds each, baseline and
 target interleaved --rounds times. The server runs with the README's production setting
 DB_CONN_MAX_AGE=60 (persistent connections) unless --conn-max-age says otherwise, and the worker class
@@ -34,8 +35,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-PY = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+# The interpreter running the bench, and its gunicorn (the project's .venv when run as the docstring says).
+PY = sys.executable
+GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 PG_URL = "postgres://postgres@127.0.0.1:5432/appeals_bench"
 COMMUNITIES = ["131102001045", "131102002018", "131102001046", "131102003012"]
 CODES = ["sanitation", "municipal", "noise", "property", "fire_safety", "utilities"]
@@ -44,8 +46,8 @@ CODES = ["sanitation", "municipal", "noise", "property", "fire_safety", "utiliti
 def _env(db: str, var_dir: str, conn_max_age: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
-        "SHEQU_VAR_DIR": var_dir, "APPEALS_BENCH_ENDPOINT": "true", "DEBUG": "false", "LOG_LEVEL": "WARNING",
-        "SECURE_COOKIES": "false", "DJANGO_SETTINGS_MODULE": "shequ.settings", "DB_CONN_MAX_AGE": str(conn_max_age),
+        "SHEQU_VAR_DIR": var_dir, "DEBUG": "false", "LOG_LEVEL": "WARNING",
+        "SECURE_COOKIES": "false", "DJANGO_SETTINGS_MODULE": "bench.appeals_settings", "DB_CONN_MAX_AGE": str(conn_max_age),
     })
     if db == "postgres":
         env["DATABASE_URL"] = PG_URL
@@ -70,6 +72,7 @@ def _prepare(env: dict[str, str]) -> str:
     subprocess.run([*manage, "import_departments"], env=env, check=True, cwd=ROOT, capture_output=True)
     out = subprocess.run(
         [*manage, "shell", "-c",
+         "from bench.appeals_urls import create_table; create_table(); "
          "from appeals import services; c, raw = services.issue_api_client(actor=None, name='bench'); print(raw)"],
         env=env, check=True, cwd=ROOT, capture_output=True, text=True)
     return out.stdout.strip().splitlines()[-1]

@@ -9,7 +9,7 @@ stays the same from call to call: the server parses and plans it once per connec
 executes it. Values are the model fields' own (defaults, auto_now, foreign keys) as save() would
 write them. No signals are sent: use it only for models nobody listens to.
 
-On PostgreSQL the request desk files requests without photos this way (appeals.services.file_appeal);
+On PostgreSQL the request desk files requests without photos this way (appeals.services.filing.file_appeal);
 its tests compare the rows with those the ORM writes for the same request.
 """
 

@@ -183,14 +183,41 @@ TASKS = {
     }
 }
 
+
+def caches_from_url(url: str) -> dict[str, dict[str, str]]:
+    """CACHE_URL: locmem:// (per process, the demo), db://<table> (the database; `manage.py createcachetable` first),
+    redis://host:6379/0 or rediss://… (Redis; needs the `redis` package)."""
+    if url in ("", "locmem://"):
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shequ"}}
+    if url.startswith("db://"):
+        return {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": url[5:] or "shequ_cache"}}
+    if url.startswith(("redis://", "rediss://")):
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    raise ImproperlyConfigured(f"CACHE_URL must start with locmem://, db:// or redis://, got {url!r}")
+
+
+# Shared state of several processes (the request desk's categories, calendar, Open311 keys, unit codes).
+CACHES = caches_from_url(env_str("CACHE_URL", "locmem://"))
+
 PORT = env_int("PORT", 8000, minimum=1)
 
+# Every handler masks phone and ID numbers (shequ.logfilters), also in django.request and the development server's
+# access log (django.server); Django's own handlers for the "django" logger are replaced, so nothing bypasses the filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_data": {"()": "shequ.logfilters.MaskPersonalData"}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 # Retention of background jobs' files (people.jobs.purge_job_files): an unmasked export for hours, the rest for days.

@@ -2,7 +2,6 @@
 
 from django.urls import path
 
-from appeals import conf
 from appeals.open311 import views
 
 urlpatterns = [
@@ -13,5 +12,3 @@ urlpatterns = [
     path("requests/<str:request_id>.<str:fmt>", views.request_detail, name="open311-request"),
     path("tokens/<str:token>.<str:fmt>", views.token_detail, name="open311-token"),
 ]
-if conf.BENCH_ENDPOINT:
-    urlpatterns.append(path("_bench_insert", views.bench_insert))

@@ -2,12 +2,12 @@
 
 Public output never carries personal data: no names, phones or e-mails; a request filed at the resident's
 own home shows only the community, not the address or the point; phone and ID numbers written into a
-description are masked.
+description are masked in any spacing, and so are the filer's own name and address (public_text).
 """
 
 import math
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree as ET  # noqa: S405 (we only build XML, never parse it)
 
@@ -20,12 +20,18 @@ from django.views.decorators.csrf import csrf_exempt
 from appeals import conf, selectors, services
 from appeals.importers import category_by_code
 from appeals.models import Appeal, Category, Channel, LocationKind, State
+from people.masking import mask_name
 from places.codes import is_valid_code
+from shequ.logfilters import mask_numbers
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
-CHANGESET = "2026-11-28T00:00:00+08:00"
+# Paging (the common GeoReport v2 extension): GET requests answers a page, and a Link header (rel="next") when there is
+# another; page × page_size may not reach past MAX_PAGES pages of the largest size.
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGES = 10_000
+CHANGESET = "2026-12-03T00:00:00+08:00"
 
 ATTRIBUTES: dict[str, list[dict[str, Any]]] = {
     "utilities": [{
@@ -45,9 +51,7 @@ COMMUNITY_ATTRIBUTE = {
     "datatype_description": "12位数字，例如 131102001045", "values": [],
 }
 
-PHONE_IN_TEXT = re.compile(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)")
 HOUSE_DETAIL = re.compile(r"[0-9０-９一二三四五六七八九十A-Za-z]+\s*(号楼|栋|幢|单元|室|户|层|楼).*$|\d+-\d+(-\d+)?.*$")
-ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 
 
 class Open311Error(Exception):
@@ -127,16 +131,36 @@ def w3c(value: datetime | None) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
 
+EARLIEST = date(2000, 1, 1)  # before the city's records began
+LATEST = date(2099, 12, 31)
+
+
 def _parse_when(raw: str, name: str) -> datetime:
-    value = parse_datetime(raw.replace(" ", "+")) if "T" in raw else None
-    if value is None:
-        day = parse_date(raw)
-        if day is None:
-            raise Open311Error(400, f"{name} must be a W3C datetime, e.g. 2026-11-01T00:00:00+08:00")
-        value = datetime.combine(day, datetime.min.time())
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
+    """A W3C datetime (or date) between 2000 and 2099; anything else is the client's error (400), never a 500."""
+    wrong = Open311Error(400, f"{name} must be a W3C datetime between {EARLIEST} and {LATEST}, e.g. 2026-11-01T00:00:00+08:00")
+    try:
+        value = parse_datetime(raw.replace(" ", "+")) if "T" in raw else None
+        if value is None:
+            day = parse_date(raw)
+            if day is None:
+                raise wrong
+            value = datetime.combine(day, datetime.min.time())
+        if not EARLIEST <= value.date() <= LATEST:
+            raise wrong
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+    except (ValueError, OverflowError) as exc:  # a well-formed but impossible date (2026-99-99) or offset
+        raise wrong from exc
     return value
+
+
+def _positive(request: HttpRequest, name: str, default: int, maximum: int) -> int:
+    raw = _param(request, name)
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise Open311Error(400, f"{name} must be a whole number from 1 to {maximum}")
+    return int(raw)
 
 
 # ---- resources ----------------------------------------------------------------------------------------
@@ -152,6 +176,11 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
             "specification": "http://wiki.open311.org/GeoReport_v2", "url": base, "changeset": CHANGESET,
             "type": "production", "formats": ["text/xml", "application/json"],
         }],
+        "paging": {
+            "description": ("GET requests: the last 90 days by default (at most 90 days per query), newest first, "
+                            "one page at a time; the Link header (rel=\"next\") gives the next page's URL when there is one"),
+            "parameters": ["page", "page_size"], "default_page_size": DEFAULT_PAGE_SIZE, "max_page_size": MAX_RESULTS,
+        },
     }, root="discovery")
 
 
@@ -191,9 +220,25 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
     return render(fmt, {"service_code": category.code, "attributes": _attributes(category.code)}, root="service_definition")
 
 
-def mask_text(text: str) -> str:
-    text = ID_IN_TEXT.sub(lambda m: m.group(1) + "********" + m.group(2), text)
-    return PHONE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+def public_text(text: str, appeal: Appeal) -> str:
+    """What the public sees of text a filer wrote — the one masking rule of every public output: phone and ID numbers
+    masked in any spacing (shequ.logfilters.mask_numbers), the filer's own name masked (王**), their own address cut
+    to the street (a home address taken out altogether)."""
+    text = mask_numbers(text or "")
+    resident = appeal.resident if appeal.resident_id else None
+    for name in {appeal.contact_name.strip(), (getattr(resident, "name", "") or "").strip()}:
+        if len(name) >= 2:
+            text = text.replace(name, mask_name(name))
+    household = getattr(resident, "household", None) if resident is not None else None
+    homes = {(getattr(household, "address", "") or "").strip(), (getattr(resident, "current_address", "") or "").strip()}
+    if appeal.location_kind == LocationKind.HOME:
+        homes.add(appeal.address.strip())
+    for address in sorted(homes - {""}, key=len, reverse=True):
+        text = text.replace(address, "（住址已隐去）")
+    address = appeal.address.strip()
+    if len(address) >= 4 and address in text:
+        text = text.replace(address, public_address(address) or "（地址已隐去）")
+    return text
 
 
 def public_address(address: str) -> str:
@@ -213,7 +258,7 @@ def public_request(appeal: Appeal) -> dict[str, Any]:
         "status_notes": notes,
         "service_name": appeal.category.name,
         "service_code": appeal.category.code,
-        "description": mask_text(appeal.description),
+        "description": public_text(appeal.description, appeal),
         "agency_responsible": appeal.department.name if appeal.department else appeal.unit.name,
         "service_notice": "",
         "requested_datetime": w3c(appeal.created_at),
@@ -230,7 +275,8 @@ def public_request(appeal: Appeal) -> dict[str, Any]:
 
 
 def _public_rows() -> Any:
-    return Appeal.objects.select_related("category", "unit", "department", "home_unit", "merged_into")
+    return Appeal.objects.select_related("category", "unit", "department", "home_unit", "merged_into", "resident",
+                                         "resident__household")
 
 
 @csrf_exempt
@@ -271,8 +317,15 @@ def get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         if end - start > timedelta(days=DEFAULT_DAYS):
             raise Open311Error(400, "start_date and end_date may not span more than 90 days")
         rows = rows.filter(created_at__gte=start, created_at__lte=end)
-    data = [public_request(a) for a in rows.order_by("-created_at", "-id")[:MAX_RESULTS]]
-    return render(fmt, data, root="service_requests", item="request")
+    page = _positive(request, "page", 1, MAX_PAGES)
+    size = _positive(request, "page_size", DEFAULT_PAGE_SIZE, MAX_RESULTS)
+    window = list(rows.order_by("-created_at", "-id")[(page - 1) * size:page * size + 1])
+    response = render(fmt, [public_request(a) for a in window[:size]], root="service_requests", item="request")
+    if len(window) > size and page < MAX_PAGES:
+        query = request.GET.copy()
+        query["page"], query["page_size"] = str(page + 1), str(size)
+        response["Link"] = f'<{request.build_absolute_uri(request.path)}?{query.urlencode()}>; rel="next"'
+    return response
 
 
 @endpoint
@@ -353,13 +406,4 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     notice = f"已受理，受理编号 {appeal.tracking_no}，答复时限 {timezone.localtime(appeal.reply_due_at):%Y-%m-%d %H:%M}"  # type: ignore[arg-type]
     data = [{"service_request_id": appeal.tracking_no, "token": appeal.token, "service_notice": notice, "account_id": None}]
     return render(fmt, data, root="service_requests", item="request", status=201)
-
-
-@csrf_exempt
-def bench_insert(request: HttpRequest) -> HttpResponse:
-    """Bench baseline only (APPEALS_BENCH_ENDPOINT=true): one row inserted, nothing else."""
-    from accounts.models import AuditEntry
-
-    AuditEntry.objects.create(action="bench.insert", detail={})
-    return HttpResponse('[{"ok":true}]', content_type=FORMATS["json"], status=201)
 

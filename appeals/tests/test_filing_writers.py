@@ -11,6 +11,8 @@ from accounts.models import AuditEntry, User
 from accounts.roles import Role
 from appeals import services
 from appeals.models import Appeal, Deadline, Event
+from appeals.services import common
+from appeals.services import filing as filing_service
 from appeals.tests.helpers import file, resident_for
 from people.crypto import decrypt
 from shequ.testing.world import BOB_UNIT
@@ -58,10 +60,10 @@ def assert_same_rows(in_one: Appeal, by_orm: Appeal) -> None:
 
 
 def _both(monkeypatch: pytest.MonkeyPatch, filing: Any) -> tuple[Appeal, Appeal]:
-    monkeypatch.setattr(services, "_now", lambda: FILED_AT)
-    monkeypatch.setattr(services, "FILE_IN_ONE_STATEMENT", True)
+    monkeypatch.setattr(common, "now", lambda: FILED_AT)
+    monkeypatch.setattr(filing_service, "FILE_IN_ONE_STATEMENT", True)
     in_one = filing()
-    monkeypatch.setattr(services, "FILE_IN_ONE_STATEMENT", False)
+    monkeypatch.setattr(filing_service, "FILE_IN_ONE_STATEMENT", False)
     by_orm = filing()
     return Appeal.objects.get(pk=in_one.pk), Appeal.objects.get(pk=by_orm.pk)
 
@@ -105,13 +107,13 @@ def test_a_resident_and_a_staff_registration_write_what_the_orm_writes(world, by
 
 @pytest.mark.django_db
 def test_after_the_days_9999th_request_numbers_grow_a_digit_in_both_writers(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(services, "_now", lambda: FILED_AT)
+    monkeypatch.setattr(common, "now", lambda: FILED_AT)
     services.prepare_tracking_no(FILED_AT)
     with connection.cursor() as cursor:
         cursor.execute("SELECT setval('appeals_serial_20261127', 9998)")
     numbers = []
     for in_one_statement in (True, True, False):
-        monkeypatch.setattr(services, "FILE_IN_ONE_STATEMENT", in_one_statement)
+        monkeypatch.setattr(filing_service, "FILE_IN_ONE_STATEMENT", in_one_statement)
         numbers.append(file(None).tracking_no)
     assert numbers == ["202611279999", "2026112710000", "2026112710001"]
     assert Appeal.objects.get(tracking_no="2026112710000").description == "小区门口垃圾三天没人清运，味道很大"

@@ -28,9 +28,9 @@ def test_it_lets_an_anonymous_resident_file_with_a_phone_and_track_it(client: Cl
     assert appeal.tracking_no in response.content.decode()
     assert appeal.unit_id == BOB_UNIT and Photo.objects.filter(appeal=appeal).count() == 1
     assert LocmemSMSBackend.outbox and appeal.tracking_no in LocmemSMSBackend.outbox[-1][1]
-    found = client.get("/appeals/track/", {"no": appeal.tracking_no, "phone": "13811112222"}).content.decode()
+    found = client.post("/appeals/track/", {"no": appeal.tracking_no, "phone": "13811112222"}).content.decode()
     assert "路口路灯坏了" in found and "提交诉求" in found
-    wrong = client.get("/appeals/track/", {"no": appeal.tracking_no, "phone": "13900000000"}).content.decode()
+    wrong = client.post("/appeals/track/", {"no": appeal.tracking_no, "phone": "13900000000"}).content.decode()
     assert "路口路灯坏了" not in wrong and "没有找到" in wrong
 
 
@@ -186,7 +186,7 @@ def test_it_lets_a_resident_without_an_account_rate_with_number_and_phone(client
     appeal = file(None, phone="13811112222")
     services.accept(appeal=appeal, actor=world.bob)
     services.reply(appeal=appeal, actor=world.bob, text="已清运")
-    page = client.get("/appeals/track/", {"no": appeal.tracking_no, "phone": "13811112222"}).content.decode()
+    page = client.post("/appeals/track/", {"no": appeal.tracking_no, "phone": "13811112222"}).content.decode()
     assert "已清运" in page and "提交评价" in page
     client.post("/appeals/track/rate/", {"no": appeal.tracking_no, "phone": "13900000000", "level": "1"})
     appeal.refresh_from_db()
