@@ -8,18 +8,11 @@ own township) gets 404 for them and sees nothing of it in "我的任务".
 import io
 
 from people.tests.io_helpers import BOB_UNIT, book, person
+from shequ.testing.media import Reupload
 from shequ.testing.scope import OWNER_ONLY, Probe, ScopeCase
 from shequ.testing.world import World
 
 BOB_RESIDENT = "鲍勃乙"
-
-
-class Reupload(io.BytesIO):
-    """An upload the test client can send again and again (it reads without seeking)."""
-
-    def read(self, size: int | None = -1) -> bytes:
-        self.seek(0)
-        return super().read()
 
 
 def _bob_resident(world: World) -> None:
