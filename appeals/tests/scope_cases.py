@@ -3,11 +3,18 @@
 from importlib.util import find_spec
 from typing import Any
 
+from shequ.testing.media import photo_file
 from shequ.testing.scope import Probe, ScopeCase
-from shequ.testing.world import BOB_UNIT, World
+from shequ.testing.world import BOB_UNIT, INSIDERS, World
 
 HEDONG = "131102002000"
 MARKER = "桥东南门垃圾无人清运SCOPE"
+# "My requests": the resident who filed them ("neighbour", added to the world), and the staff whose scope holds them.
+FILER_ONLY: dict[str, Any] = {"insiders": ("neighbour", *INSIDERS)}
+TAOCHENG = "131102000000"
+# Decisions of the level above the handling community: bob's township.
+TOWNSHIP = ("tom",)
+COUNTY_UP = ("carl", "cindy")
 
 
 def _appeal(world: World, *, owner: Any = None) -> Any:
@@ -21,7 +28,8 @@ def _resident_appeal(world: World) -> Any:
     from accounts.models import User
     from accounts.roles import Role
 
-    owner = User.objects.create(username="bobs-neighbour", role=Role.RESIDENT)
+    owner = User.objects.create(username="bobs-neighbour", role=Role.RESIDENT, unit_id=BOB_UNIT)
+    world.users["neighbour"] = owner
     return _appeal(world, owner=owner)
 
 
@@ -89,10 +97,18 @@ def _assist(world: World) -> Probe:
 
 
 def _photo(world: World) -> Probe:
+    """A real stored photo, so that an outsider's 404 means refusal, not a missing file."""
     from appeals.models import Photo
 
-    photo = Photo.objects.create(appeal=_appeal(world), image="appeals/none.jpg")
-    return Probe(url=f"/appeals/photos/{photo.pk}/")
+    upload, marker = photo_file()
+    photo = Photo(appeal=_appeal(world))
+    photo.image.save("probe.png", upload, save=True)
+    return Probe(url=f"/appeals/photos/{photo.pk}/", marker=marker)
+
+
+def _dashboard_marker(world: World) -> str:
+    _appeal(world)
+    return "河东街道"
 
 
 def _act(world: World) -> Probe:
@@ -109,17 +125,24 @@ def _rate(world: World) -> Probe:
 
 CASES = [
     ScopeCase("appeals/", lambda w: Probe(url="/appeals/?state=all", kind="list", marker=_appeal(w) and MARKER)),
-    ScopeCase("appeals/<int:pk>/", lambda w: Probe(url=f"/appeals/{_appeal(w).pk}/")),
+    ScopeCase("appeals/<int:pk>/", lambda w: Probe(url=f"/appeals/{_appeal(w).pk}/", marker=MARKER)),
     ScopeCase("appeals/<int:pk>/<str:action>/", _act, methods=("post",)),
-    ScopeCase("appeals/mine/", lambda w: Probe(url="/appeals/mine/", kind="list", marker=_resident_appeal(w).tracking_no)),
-    ScopeCase("appeals/mine/<str:tracking_no>/", lambda w: Probe(url=f"/appeals/mine/{_resident_appeal(w).tracking_no}/")),
-    ScopeCase("appeals/mine/<str:tracking_no>/rate/", _rate, methods=("post",)),
-    ScopeCase("appeals/dashboard/", lambda w: Probe(url=f"/appeals/dashboard/?unit={HEDONG}")),
-    ScopeCase("appeals/dashboard/export.xlsx", lambda w: Probe(url=f"/appeals/dashboard/export.xlsx?unit={HEDONG}")),
-    ScopeCase("appeals/extensions/<int:pk>/decide/", _extension, methods=("post",)),
-    ScopeCase("appeals/rectifications/<int:pk>/callback/", _callback, methods=("post",)),
-    ScopeCase("appeals/contests/<int:pk>/decide/", _contest, methods=("post",)),
-    ScopeCase("appeals/assists/<int:pk>/reply/", _assist, methods=("post",)),
+    ScopeCase("appeals/mine/", lambda w: Probe(url="/appeals/mine/", kind="list", marker=_resident_appeal(w).tracking_no),
+              **FILER_ONLY),
+    ScopeCase("appeals/mine/<str:tracking_no>/",
+              lambda w: Probe(url=f"/appeals/mine/{_resident_appeal(w).tracking_no}/", marker=MARKER), **FILER_ONLY),
+    ScopeCase("appeals/mine/<str:tracking_no>/rate/", _rate, methods=("post",), **FILER_ONLY),
+    # bob's county ranks its townships: 河东街道 is ranked only because of bob's request.
+    ScopeCase("appeals/dashboard/", lambda w: Probe(url=f"/appeals/dashboard/?unit={TAOCHENG}", marker=_dashboard_marker(w)),
+              insiders=COUNTY_UP),
+    ScopeCase("appeals/dashboard/export.xlsx",
+              lambda w: Probe(url=f"/appeals/dashboard/export.xlsx?unit={TAOCHENG}", marker=_dashboard_marker(w)),
+              insiders=COUNTY_UP),
+    ScopeCase("appeals/extensions/<int:pk>/decide/", _extension, methods=("post",), insiders=TOWNSHIP),
+    ScopeCase("appeals/rectifications/<int:pk>/callback/", _callback, methods=("post",), insiders=TOWNSHIP),
+    ScopeCase("appeals/contests/<int:pk>/decide/", _contest, methods=("post",), insiders=TOWNSHIP),
+    # The assist is asked of bob's township: it replies.
+    ScopeCase("appeals/assists/<int:pk>/reply/", _assist, methods=("post",), insiders=TOWNSHIP),
     ScopeCase("appeals/photos/<int:pk>/", _photo),
 ]
 
