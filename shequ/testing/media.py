@@ -33,3 +33,10 @@ def png_upload(name: str = "probe.png") -> Reupload:
     upload = Reupload(png())
     upload.name = name
     return upload
+
+
+def pdf(text: str) -> bytes:
+    """A real one-page PDF whose extracted text holds text (rendered the way the product renders its reports)."""
+    from weasyprint import HTML
+
+    return HTML(string=f"<p>{text}</p>").write_pdf()  # type: ignore[no-any-return]
