@@ -14,6 +14,7 @@ FILER_ONLY: dict[str, Any] = {"insiders": ("neighbour", *INSIDERS)}
 TAOCHENG = "131102000000"
 # Decisions of the level above the handling community: bob's township.
 TOWNSHIP = ("tom",)
+PHONE = "13800009999"
 COUNTY_UP = ("carl", "cindy")
 
 
@@ -111,6 +112,14 @@ def _dashboard_marker(world: World) -> str:
     return "河东街道"
 
 
+def _open311(world: World, url: str) -> Probe:
+    from appeals import services
+
+    appeal = services.file_appeal(actor=None, category_code="sanitation", description=f"{MARKER} 请回电 {PHONE}",
+                                  unit_code=BOB_UNIT, phone=PHONE, address="桥东社区南门", rate_limit=False)
+    return Probe(url=url.format(no=appeal.tracking_no), kind="public", marker=appeal.tracking_no, secret=PHONE)
+
+
 def _act(world: World) -> Probe:
     appeal = _appeal(world)
     return Probe(url=f"/appeals/{appeal.pk}/accept/", method="post", kind="write", data={"note": "x"},
@@ -123,7 +132,7 @@ def _rate(world: World) -> Probe:
                  unchanged=_unchanged_state(appeal.pk, "replied"))
 
 
-CASES = [
+CASES: list[ScopeCase] = [
     ScopeCase("appeals/", lambda w: Probe(url="/appeals/?state=all", kind="list", marker=_appeal(w) and MARKER)),
     ScopeCase("appeals/<int:pk>/", lambda w: Probe(url=f"/appeals/{_appeal(w).pk}/", marker=MARKER)),
     ScopeCase("appeals/<int:pk>/<str:action>/", _act, methods=("post",)),
@@ -156,13 +165,20 @@ OPEN_ROUTES = {
     "api/appeals/classify": "classifies the text given; no stored data",
 }
 OPEN311_ROUTES = {
-    "open311/v2/discovery.<str:fmt>": "Open311 discovery document (public)",
-    "open311/v2/services.<str:fmt>": "Open311 service list: the 20 categories (public)",
-    "open311/v2/services/<str:code>.<str:fmt>": "Open311 service definition (public)",
-    "open311/v2/requests.<str:fmt>": "Open311 public request list: no personal data, by the specification",
-    "open311/v2/requests/<str:request_id>.<str:fmt>": "Open311 public request: no personal data",
-    "open311/v2/tokens/<str:token>.<str:fmt>": "Open311 token lookup: returns only the request id",
+    "open311/v2/discovery.<str:fmt>": "Open311 discovery document (public configuration, no request)",
+    "open311/v2/services.<str:fmt>": "Open311 service list: the 20 categories (public configuration)",
+    "open311/v2/services/<str:code>.<str:fmt>": "Open311 service definition (public configuration)",
+    "open311/v2/tokens/<str:token>.<str:fmt>": "Open311 token lookup: returns only the request id for an unguessable token",
 }
+# Open311 publishes every request by the specification: the walk reads the feed as every user and
+# anonymously; the request must be there (its number) and its filer's phone must not.
+OPEN311_CASES = [
+    ScopeCase("open311/v2/requests.<str:fmt>", lambda w: _open311(w, "/open311/v2/requests.json")),
+    ScopeCase("open311/v2/requests.<str:fmt>", lambda w: _open311(w, "/open311/v2/requests.xml")),
+    ScopeCase("open311/v2/requests/<str:request_id>.<str:fmt>", lambda w: _open311(w, "/open311/v2/requests/{no}.json")),
+    ScopeCase("open311/v2/requests/<str:request_id>.<str:fmt>", lambda w: _open311(w, "/open311/v2/requests/{no}.xml")),
+]
 
 if find_spec("appeals.open311.urls") is not None:
     OPEN_ROUTES.update(OPEN311_ROUTES)
+    CASES += OPEN311_CASES

@@ -14,6 +14,7 @@ from typing import Any
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT_TYPES = ("text/html", "text/plain", "text/event-stream", "text/javascript", "application/javascript")
+XML_TYPES = ("application/xml", "text/xml")
 
 
 class Unreadable(ValueError):
@@ -70,6 +71,16 @@ def _json_text(data: bytes) -> str:
     return json.dumps(json.loads(data), ensure_ascii=False)
 
 
+def _xml_text(data: bytes) -> str:
+    """Element text and attribute values (entities and character references resolved)."""
+    from xml.etree import ElementTree
+
+    if not data.strip():
+        return ""
+    root = ElementTree.fromstring(data)  # noqa: S314 — our own response, not untrusted input
+    return "\n".join([*(t for t in root.itertext() if t.strip()), *(v for e in root.iter() for v in e.attrib.values())])
+
+
 def content_type(response: Any) -> str:
     return str(response.get("Content-Type", "") or "").split(";")[0].strip().lower()
 
@@ -86,6 +97,8 @@ def content_text(response: Any) -> str:
         return _csv_text(data)
     if kind == "application/json" or kind.endswith("+json"):
         return _json_text(data)
+    if kind in XML_TYPES or kind.endswith("+xml"):
+        return _xml_text(data)
     if kind.startswith("image/"):
         return f"{kind} {image_token(data)}"
     if kind in TEXT_TYPES or kind.startswith("text/") or (not kind and not data):

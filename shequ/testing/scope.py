@@ -38,9 +38,12 @@ class Probe:
     # "detail": insiders 200 with the marker, outsiders 404.
     # "list": insiders 200 with the marker, outsiders 404 or 200 without it.
     # "write": an insider's request (on a fresh object) is accepted and changes unchanged(); outsiders not 2xx, unchanged().
+    # "public": a published view (Open311): everyone, signed in or not, gets the marker, and nobody the secret.
     kind: str = "detail"
     json: bool = False
     unchanged: Callable[[], bool] | None = None
+    # For "public": what the object holds but must never be published (the filer's phone, name or address).
+    secret: str = ""
 
 
 @dataclass
@@ -61,16 +64,34 @@ def walk_settings(settings: Any, tmp_path: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
-def request(client: Client, method: str, url: str, data: dict[str, Any] | None, as_json: bool) -> Any:
+def request(client: Client, method: str, url: str, data: dict[str, Any] | None, as_json: bool, **headers: str) -> Any:
     if as_json:
-        return getattr(client, method)(url, data=jsonlib.dumps(data or {}), content_type="application/json")
-    return getattr(client, method)(url, data=data or {})
+        return getattr(client, method)(url, data=jsonlib.dumps(data or {}), content_type="application/json", headers=headers)
+    return getattr(client, method)(url, data=data or {}, headers=headers)
 
 
-def _as(world: World, username: str, probe: Probe, method: str) -> Any:
+def is_api(url: str) -> bool:
+    return url.startswith("/api/")
+
+
+def _as(world: World, username: str, probe: Probe, method: str, auth: str = "session") -> Any:
+    """The request as username: signed in (a session), or as an API client with its own Bearer token."""
     client = Client()
-    client.force_login(world.users[username])
+    user = world.users[username]
+    if auth == "token":
+        from accounts.services import issue_token
+
+        _, raw = issue_token(actor=user, name="scope-walk")
+        return request(client, method, probe.url, probe.data, probe.json, Authorization=f"Bearer {raw}")
+    client.force_login(user)
     return request(client, method, probe.url, probe.data, probe.json)
+
+
+def _auths(probe: Probe, insider: bool) -> tuple[str, ...]:
+    """API routes are read as API clients read them (a token); outsiders try a session as well."""
+    if not is_api(probe.url):
+        return ("session",)
+    return ("token",) if insider else ("token", "session")
 
 
 def _text(response: Any, who: str, failures: list[str]) -> str:
@@ -91,7 +112,7 @@ def _insider_reads(case: ScopeCase, world: World, probe: Probe, method: str) -> 
         return [f"{case.route}: the probe of {probe.url} has no marker, so it cannot prove it would see a leak"]
     for username in case.insiders:
         who = f"insider {username} {method.upper()} {probe.url}"
-        response = _as(world, username, probe, method)
+        response = _as(world, username, probe, method, _auths(probe, insider=True)[0])
         if response.status_code != 200:
             failures.append(f"{who}: expected 200, got {response.status_code} (the probe cannot see its own object)")
         elif probe.marker not in _text(response, who, failures):
@@ -103,7 +124,7 @@ def _insider_write(case: ScopeCase, world: World, probe: Probe, method: str) -> 
     """The first insider's request; the caller rolls it back (and the object with it)."""
     username = case.insiders[0]
     who = f"insider {username} {method.upper()} {probe.url}"
-    response = _as(world, username, probe, method)
+    response = _as(world, username, probe, method, _auths(probe, insider=True)[0])
     if response.status_code >= 400:
         return [f"{who}: the insider's write was refused ({response.status_code}), so the probe proves nothing"]
     if probe.unchanged is not None and probe.unchanged():
@@ -114,9 +135,9 @@ def _insider_write(case: ScopeCase, world: World, probe: Probe, method: str) -> 
 
 def _outsiders(case: ScopeCase, world: World, probe: Probe, method: str) -> list[str]:
     failures: list[str] = []
-    for username in case.outsiders:
-        who = f"outsider {username} {method.upper()} {probe.url}"
-        response = _as(world, username, probe, method)
+    for username, auth in ((u, a) for u in case.outsiders for a in _auths(probe, insider=False)):
+        who = f"outsider {username} {method.upper()} {probe.url}" + (f" ({auth})" if is_api(probe.url) else "")
+        response = _as(world, username, probe, method, auth)
         status = response.status_code
         if probe.kind == "detail":
             if status != 404:
@@ -130,6 +151,26 @@ def _outsiders(case: ScopeCase, world: World, probe: Probe, method: str) -> list
             failures.append(f"{who}: write accepted ({status})")
         if probe.unchanged is not None and not probe.unchanged():
             failures.append(f"{who}: the object changed")
+    return failures
+
+
+def _public(case: ScopeCase, world: World, probe: Probe) -> list[str]:
+    """Everyone gets the published marker (else the probe proves nothing), and nobody the secret."""
+    failures: list[str] = []
+    if not probe.marker or not probe.secret:
+        return [f"{case.route}: a public probe needs a marker (published) and a secret (never published)"]
+    for username in (*USERS, None):
+        who = f"{username or 'anonymous'} GET {probe.url}"
+        client = Client()
+        if username:
+            client.force_login(world.users[username])
+        response = request(client, "get", probe.url, probe.data, probe.json)
+        text = _text(response, who, failures) if response.status_code == 200 else ""
+        if response.status_code != 200 or probe.marker not in text:
+            failures.append(f"{who}: {response.status_code}, published marker {probe.marker!r} not found "
+                            "(the probe cannot see its own object)")
+        elif probe.secret in text:
+            failures.append(f"{who}: personal data published (secret {probe.secret!r})")
     return failures
 
 
@@ -148,6 +189,9 @@ def check_case(case: ScopeCase, world: World) -> list[str]:
             if write:
                 insider_failures = _insider_write(case, world, probe, effective)
                 transaction.set_rollback(True)
+        if probe.kind == "public":
+            failures += _public(case, world, probe)
+            continue
         if write:
             probe = case.make(world)
         else:

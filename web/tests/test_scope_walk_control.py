@@ -1,7 +1,8 @@
 """The walk's own positive control: plant a leak, run the walk's check on that route, and it must report it.
 
 Each plant is a selector that ignores the scope, patched in for one test: a list, a detail,
-an export read as a spreadsheet, an API route, a background job's result file and a photo.
+an export read as a spreadsheet, an API route (read with a Bearer token), a background job's
+result file and a photo; and a phone left unmasked in the public Open311 feed.
 A walk that passed any of these would be a walk that cannot fail.
 """
 
@@ -91,6 +92,14 @@ def test_it_reports_a_leak_planted_in(what: str, route: str, target: str, leaky:
     monkeypatch.setattr(target, leaky)
     failures = check_case(case(route), make_world())
     assert leaks(failures), f"the walk missed a leak planted in {what} ({route}): {failures}"
+
+
+@pytest.mark.django_db
+def test_it_reports_a_phone_planted_in_the_public_open311_feed(tree: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("appeals.open311.views.mask_text", lambda text: text)
+    public = next(c for c in CASES if c.route == "open311/v2/requests.<str:fmt>")
+    failures = check_case(public, make_world())
+    assert any("personal data published" in f for f in failures), failures
 
 
 @pytest.mark.django_db
