@@ -5,7 +5,7 @@ from typing import Any
 
 from shequ.testing.media import photo_file
 from shequ.testing.scope import Probe, ScopeCase
-from shequ.testing.world import BOB_UNIT, INSIDERS, World
+from shequ.testing.world import BOB_UNIT, INSIDERS, OUTSIDERS, World
 
 HEDONG = "131102002000"
 MARKER = "桥东南门垃圾无人清运SCOPE"
@@ -15,6 +15,10 @@ TAOCHENG = "131102000000"
 # Decisions of the level above the handling community: bob's township.
 TOWNSHIP = ("tom",)
 PHONE = "13800009999"
+DEPT_MARKER = "桥东独居老人助餐中断SCOPE"
+# A request at its lead department (市民政局): the department, the county it sits under and the city see it.
+AT_DEPARTMENT: dict[str, Any] = {"insiders": ("erin", "carl", "cindy"),
+                                 "outsiders": (*(u for u in OUTSIDERS if u != "erin"), "bob", "tom")}
 COUNTY_UP = ("carl", "cindy")
 
 
@@ -112,6 +116,18 @@ def _dashboard_marker(world: World) -> str:
     return "河东街道"
 
 
+def _at_department(world: World) -> Any:
+    """A request from bob's community, transferred step by step (community → township → county) to its lead
+    department, 市民政局 (erin's): now handled there, under 桃城区."""
+    from appeals import services
+
+    appeal = services.file_appeal(actor=None, category_code="elderly_care", description=DEPT_MARKER, unit_code=BOB_UNIT,
+                                  phone="13800008888", address="桥东社区北门", rate_limit=False)
+    for actor in (world.bob, world.tom, world.carl):
+        appeal = services.transfer(appeal=appeal, actor=actor, note="需上级协调")
+    return appeal
+
+
 def _open311(world: World, url: str) -> Probe:
     from appeals import services
 
@@ -135,6 +151,9 @@ def _rate(world: World) -> Probe:
 CASES: list[ScopeCase] = [
     ScopeCase("appeals/", lambda w: Probe(url="/appeals/?state=all", kind="list", marker=_appeal(w) and MARKER)),
     ScopeCase("appeals/<int:pk>/", lambda w: Probe(url=f"/appeals/{_appeal(w).pk}/", marker=MARKER)),
+    ScopeCase("appeals/", lambda w: Probe(url="/appeals/?state=all", kind="list", marker=_at_department(w) and DEPT_MARKER),
+              **AT_DEPARTMENT),
+    ScopeCase("appeals/<int:pk>/", lambda w: Probe(url=f"/appeals/{_at_department(w).pk}/", marker=DEPT_MARKER), **AT_DEPARTMENT),
     ScopeCase("appeals/<int:pk>/<str:action>/", _act, methods=("post",)),
     ScopeCase("appeals/mine/", lambda w: Probe(url="/appeals/mine/", kind="list", marker=_resident_appeal(w).tracking_no),
               **FILER_ONLY),
