@@ -80,6 +80,7 @@ PLANTS = [
     ("a detail", "facilities/<int:pk>/", "facilities.selectors.facility_for_user", _any_facility),
     ("an export (.xlsx)", "plan/ledger/export.xlsx", "planning.selectors.assignments_for", _every_assignment),
     ("an API route", "api/people/residents/<resident_id>", "people.selectors.resident_for_user", _any_resident),
+    ("an API list", "api/people/residents", "people.selectors.residents_visible_to", _ignore_scope(_everyone_in_the_register)),
     ("a job's result file", "people/jobs/<int:pk>/result.xlsx", "people.views_io._own_job", _anyones_job),
     ("a photo", "facilities/photos/<int:pk>/", "facilities.selectors.photo_for_user", _any_photo),
 ]
