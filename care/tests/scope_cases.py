@@ -4,11 +4,16 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from shequ.testing.media import photo_file
 from shequ.testing.scope import Probe, ScopeCase
 from shequ.testing.world import BOB_UNIT, World
 
 MARKER = "探访标记人"
 NOTICE_MARKER = "桥东燃气检修通知"
+SHELTER_MARKER = "桥东标记广场"
+BOB_NAME = "桥东社区"
+# Who may send and resend emergency notices (township, county, city).
+SENDERS = ("tom", "carl", "cindy")
 
 
 def _resident(world: World):  # type: ignore[no-untyped-def]
@@ -41,6 +46,17 @@ def _notice(world: World):  # type: ignore[no-untyped-def]
     from care import services
 
     return services.send_notice(actor=world.tom, unit_code=BOB_UNIT, kind="gas", title=NOTICE_MARKER, body="今晚停气检修。")
+
+
+def _photo_probe(world: World) -> Probe:
+    """A real photo of bob's visit, so that an outsider's 404 means refusal, not a missing file."""
+    from care.models import VisitPhoto
+
+    visit = _visit(world)
+    upload, marker = photo_file()
+    photo = VisitPhoto(visit=visit)
+    photo.image.save("probe.png", upload, save=True)
+    return Probe(url=f"/care/visits/{visit.pk}/photos/{photo.pk}/", marker=marker)
 
 
 def _no_visits() -> bool:
@@ -116,7 +132,13 @@ def _resend_post(world: World) -> Probe:
 def _shelter(world: World):  # type: ignore[no-untyped-def]
     from care import services
 
-    return services.add_shelter(actor=world.bob, unit_code=BOB_UNIT, name="桥东标记广场", kind="square", capacity=500)
+    return services.add_shelter(actor=world.bob, unit_code=BOB_UNIT, name=SHELTER_MARKER, kind="square", capacity=500)
+
+
+def _officer(world: World):  # type: ignore[no-untyped-def]
+    from care import services
+
+    return services.add_disaster_officer(actor=world.bob, unit_code=BOB_UNIT, name="桥东信息员")
 
 
 def _officer_end_post(world: World) -> Probe:
@@ -129,43 +151,44 @@ def _officer_end_post(world: World) -> Probe:
 
 
 CASES = [
-    ScopeCase("care/my/", lambda w: Probe(url="/care/my/", kind="list", marker=_due(w).resident.name)),
-    ScopeCase("care/residents/<int:resident_id>/", lambda w: Probe(url=f"/care/residents/{_resident(w).pk}/")),
-    ScopeCase("care/residents/<int:resident_id>/visit/", lambda w: Probe(url=f"/care/residents/{_resident(w).pk}/visit/")),
+    # The visiting worker's own to-do list: bob's, not his township's.
+    ScopeCase("care/my/", lambda w: Probe(url="/care/my/", kind="list", marker=_due(w).resident.name), insiders=("bob",)),
+    ScopeCase("care/residents/<int:resident_id>/", lambda w: Probe(url=f"/care/residents/{_resident(w).pk}/", marker=MARKER)),
+    ScopeCase("care/residents/<int:resident_id>/visit/", lambda w: Probe(url=f"/care/residents/{_resident(w).pk}/visit/", marker=MARKER)),
     ScopeCase("care/residents/<int:resident_id>/visit/", _visit_post, methods=("post",)),
     ScopeCase("care/residents/<int:resident_id>/opt-in/", _opt_in_post, methods=("post",)),
-    ScopeCase("care/visits/<int:pk>/", lambda w: Probe(url=f"/care/visits/{_visit(w).pk}/")),
-    ScopeCase("care/visits/<int:pk>/photos/<int:photo_id>/", lambda w: Probe(url=f"/care/visits/{_visit(w).pk}/photos/1/")),
+    ScopeCase("care/visits/<int:pk>/", lambda w: Probe(url=f"/care/visits/{_visit(w).pk}/", marker=MARKER)),
+    ScopeCase("care/visits/<int:pk>/photos/<int:photo_id>/", lambda w: _photo_probe(w)),
     ScopeCase("care/visits/<int:pk>/refer/", _refer_post, methods=("post",)),
-    ScopeCase("care/due/<int:pk>/assign/", lambda w: Probe(url=f"/care/due/{_due(w).pk}/assign/")),
+    ScopeCase("care/due/<int:pk>/assign/", lambda w: Probe(url=f"/care/due/{_due(w).pk}/assign/", marker=MARKER)),
     ScopeCase("care/due/<int:pk>/assign/", _assign_post, methods=("post",)),
-    ScopeCase("care/compliance/<str:code>/", lambda w: Probe(url=f"/care/compliance/{BOB_UNIT}/")),
-    ScopeCase("care/compliance/<str:code>/pending/", lambda w: Probe(url=f"/care/compliance/{BOB_UNIT}/pending/")),
-    ScopeCase("care/compliance/<str:code>/export.xlsx", lambda w: Probe(url=f"/care/compliance/{BOB_UNIT}/export.xlsx")),
-    ScopeCase("care/emergency/<str:code>/", lambda w: Probe(url=f"/care/emergency/{BOB_UNIT}/")),
-    ScopeCase("care/emergency/<str:code>/export.xlsx", lambda w: Probe(url=f"/care/emergency/{BOB_UNIT}/export.xlsx")),
-    ScopeCase("care/emergency/<str:code>/officers/new/", lambda w: Probe(url=f"/care/emergency/{BOB_UNIT}/officers/new/")),
+    ScopeCase("care/compliance/<str:code>/", lambda w: Probe(url=f"/care/compliance/{BOB_UNIT}/", marker=BOB_NAME)),
+    ScopeCase("care/compliance/<str:code>/pending/", lambda w: Probe(url=f"/care/compliance/{BOB_UNIT}/pending/", marker=_due(w).resident.name)),
+    ScopeCase("care/compliance/<str:code>/export.xlsx", lambda w: Probe(url=f"/care/compliance/{BOB_UNIT}/export.xlsx", marker=_due(w).resident.name)),
+    ScopeCase("care/emergency/<str:code>/", lambda w: Probe(url=f"/care/emergency/{BOB_UNIT}/", marker=_shelter(w).name)),
+    ScopeCase("care/emergency/<str:code>/export.xlsx", lambda w: Probe(url=f"/care/emergency/{BOB_UNIT}/export.xlsx", marker=_officer(w).name)),
+    ScopeCase("care/emergency/<str:code>/officers/new/", lambda w: Probe(url=f"/care/emergency/{BOB_UNIT}/officers/new/", marker=BOB_NAME)),
     ScopeCase("care/emergency/<str:code>/officers/new/", _unit_post("officers/new", {"name": "外人"}, "DisasterOfficer"),
               methods=("post",)),
-    ScopeCase("care/emergency/<str:code>/shelters/new/", lambda w: Probe(url=f"/care/emergency/{BOB_UNIT}/shelters/new/")),
+    ScopeCase("care/emergency/<str:code>/shelters/new/", lambda w: Probe(url=f"/care/emergency/{BOB_UNIT}/shelters/new/", marker=BOB_NAME)),
     ScopeCase("care/emergency/<str:code>/shelters/new/",
               _unit_post("shelters/new", {"name": "外", "kind": "park", "capacity": "10"}, "EmergencyShelter"), methods=("post",)),
-    ScopeCase("care/emergency/<str:code>/drills/new/", lambda w: Probe(url=f"/care/emergency/{BOB_UNIT}/drills/new/")),
+    ScopeCase("care/emergency/<str:code>/drills/new/", lambda w: Probe(url=f"/care/emergency/{BOB_UNIT}/drills/new/", marker=BOB_NAME)),
     ScopeCase("care/emergency/<str:code>/drills/new/",
               _unit_post("drills/new", {"held_on": "2025-01-02", "scenario": "火灾", "participants": "5"}, "Drill"), methods=("post",)),
     ScopeCase("care/notices/", lambda w: Probe(url="/care/notices/", kind="list", marker=_notice(w).title)),
-    ScopeCase("care/notices/new/", _notice_new_post, methods=("post",)),
-    ScopeCase("care/notices/<int:pk>/", lambda w: Probe(url=f"/care/notices/{_notice(w).pk}/")),
-    ScopeCase("care/notices/<int:pk>/rates/", lambda w: Probe(url=f"/care/notices/{_notice(w).pk}/rates/")),
-    ScopeCase("care/notices/<int:pk>/resend/", _resend_post, methods=("post",)),
+    ScopeCase("care/notices/new/", _notice_new_post, methods=("post",), insiders=SENDERS),
+    ScopeCase("care/notices/<int:pk>/", lambda w: Probe(url=f"/care/notices/{_notice(w).pk}/", marker=NOTICE_MARKER)),
+    ScopeCase("care/notices/<int:pk>/rates/", lambda w: Probe(url=f"/care/notices/{_notice(w).pk}/rates/", marker="<td>桥东社区居民委员会</td>")),
+    ScopeCase("care/notices/<int:pk>/resend/", _resend_post, methods=("post",), insiders=SENDERS),
     ScopeCase("api/care/due", lambda w: Probe(url="/api/care/due", kind="list", marker=_due(w).resident.name)),
-    ScopeCase("api/care/residents/<resident_id>/visits", lambda w: Probe(url=f"/api/care/residents/{_visit(w).resident_id}/visits")),
+    ScopeCase("api/care/residents/<resident_id>/visits", lambda w: Probe(url=f"/api/care/residents/{_visit(w).resident_id}/visits", marker='"home_safety": "fair"')),
     ScopeCase("api/care/residents/<resident_id>/visits", _visit_api_post, methods=("post",)),
-    ScopeCase("api/care/compliance/<code>", lambda w: Probe(url=f"/api/care/compliance/{BOB_UNIT}")),
+    ScopeCase("api/care/compliance/<code>", lambda w: Probe(url=f"/api/care/compliance/{BOB_UNIT}", marker=(_due(w), '"due": 1,')[1])),
     ScopeCase("care/officers/<int:pk>/end/", _officer_end_post, methods=("post",)),
     ScopeCase("api/care/shelters", lambda w: Probe(url="/api/care/shelters", kind="list", marker=_shelter(w).name)),
-    ScopeCase("api/care/readiness/<code>", lambda w: Probe(url=f"/api/care/readiness/{BOB_UNIT}")),
-    ScopeCase("api/care/notices/<notice_id>/rates", lambda w: Probe(url=f"/api/care/notices/{_notice(w).pk}/rates")),
+    ScopeCase("api/care/readiness/<code>", lambda w: Probe(url=f"/api/care/readiness/{BOB_UNIT}", marker=(_shelter(w), '"shelters": 1,')[1])),
+    ScopeCase("api/care/notices/<notice_id>/rates", lambda w: Probe(url=f"/api/care/notices/{_notice(w).pk}/rates", marker=(_notice(w), '"name": "桥东社区居民委员会", "total": 1,')[1])),
 ]
 
 OPEN_ROUTES = {

@@ -6,6 +6,7 @@ from io import BytesIO
 
 from django.utils import timezone
 
+from shequ.testing.media import photo_file, png_upload
 from shequ.testing.scope import Probe, ScopeCase
 from shequ.testing.world import BOB_UNIT, World
 
@@ -13,6 +14,12 @@ MARK = "QD-FAC-MARK"
 POINT_MARK = "QD-PT-MARK"
 SPACE_MARK = "QD-SPACE-MARK"
 BOOKING_MARK = "QD-BOOK-MARK"
+BOB_NAME = "桥东社区"
+# The indicator that bob's facility counts in (a city community with a comprehensive facility).
+COVERED = '城市社区综合服务设施覆盖率", "numerator": 1.0'
+# A blank create form shows no one's data but the user's own unit, prefilled: only bob's shows his.
+OWN_UNIT_FORM = ("bob",)
+BOB_PREFILLED = f'name="unit_code" value="{BOB_UNIT}"'
 
 
 def _facility(world: World):  # type: ignore[no-untyped-def]
@@ -51,11 +58,19 @@ def _booking(world: World):  # type: ignore[no-untyped-def]
 
 
 def _photo(world: World):  # type: ignore[no-untyped-def]
+    """A real stored photo, so that an outsider's 404 means refusal, not a missing file."""
     from facilities.models import FacilityPhoto
 
-    photo, _ = FacilityPhoto.objects.get_or_create(facility=_facility(world), checksum="x" * 64,
-                                                   defaults={"image": "facilities/none.png"})
+    photo = FacilityPhoto.objects.filter(facility=_facility(world)).first()
+    if photo is None:
+        upload, _ = photo_file()
+        photo = FacilityPhoto(facility=_facility(world), checksum="x" * 64)
+        photo.image.save("probe.png", upload, save=True)
     return photo
+
+
+def _photo_probe(world: World) -> Probe:
+    return Probe(url=f"/facilities/photos/{_photo(world).pk}/", marker=photo_file()[1])
 
 
 def _no_facility(name: str):  # type: ignore[no-untyped-def]
@@ -114,7 +129,8 @@ def _photo_add(world: World) -> Probe:
     from facilities.models import FacilityPhoto
 
     facility = _facility(world)
-    return Probe(url=f"/facilities/{facility.pk}/photos/", method="post", kind="write", data={},
+    return Probe(url=f"/facilities/{facility.pk}/photos/", method="post", kind="write",
+                 data={"image": png_upload(), "caption": "外人上传"},
                  unchanged=lambda: not FacilityPhoto.objects.filter(facility=facility).exists())
 
 
@@ -239,54 +255,58 @@ def _api_book(world: World) -> Probe:
 CASES = [
     ScopeCase("facilities/", lambda w: Probe(url="/facilities/?status=in_use", kind="list", marker=(_facility(w), MARK)[1])),
     ScopeCase("facilities/export/", lambda w: Probe(url="/facilities/export/", kind="list", marker=(_facility(w), MARK)[1])),
-    ScopeCase("facilities/new/", lambda w: Probe(url="/facilities/new/", kind="list", marker=(_facility(w), MARK)[1])),
+    ScopeCase("facilities/new/", lambda w: Probe(url="/facilities/new/", kind="list", marker=BOB_PREFILLED),
+              insiders=OWN_UNIT_FORM),
     ScopeCase("facilities/new/", _facility_create, methods=("post",)),
-    ScopeCase("facilities/<int:pk>/", lambda w: Probe(url=f"/facilities/{_facility(w).pk}/")),
-    ScopeCase("facilities/<int:pk>/edit/", lambda w: Probe(url=f"/facilities/{_facility(w).pk}/edit/")),
+    ScopeCase("facilities/<int:pk>/", lambda w: Probe(url=f"/facilities/{_facility(w).pk}/", marker=MARK)),
+    ScopeCase("facilities/<int:pk>/edit/", lambda w: Probe(url=f"/facilities/{_facility(w).pk}/edit/", marker=MARK)),
     ScopeCase("facilities/<int:pk>/edit/", _facility_edit_post, methods=("post",)),
     ScopeCase("facilities/<int:pk>/photos/", _photo_add, methods=("post",)),
-    ScopeCase("facilities/photos/<int:pk>/", lambda w: Probe(url=f"/facilities/photos/{_photo(w).pk}/")),
+    ScopeCase("facilities/photos/<int:pk>/", _photo_probe),
     ScopeCase("facilities/photos/<int:pk>/delete/", _photo_delete, methods=("post",)),
-    ScopeCase("facilities/import/", lambda w: Probe(url="/facilities/import/", kind="list", marker=(_facility(w), MARK)[1])),
+    ScopeCase("facilities/import/", lambda w: Probe(url="/facilities/import/", kind="list", marker=f"/facilities/units/{BOB_UNIT}/"),
+              insiders=OWN_UNIT_FORM),
     ScopeCase("facilities/import/", _import_post, methods=("post",)),
     ScopeCase("facilities/points/", lambda w: Probe(url="/facilities/points/", kind="list", marker=(_point(w), POINT_MARK)[1])),
     ScopeCase("facilities/points/export/",
               lambda w: Probe(url="/facilities/points/export/", kind="list", marker=(_point(w), POINT_MARK)[1])),
-    ScopeCase("facilities/points/new/", lambda w: Probe(url="/facilities/points/new/", kind="list", marker=(_point(w), POINT_MARK)[1])),
+    ScopeCase("facilities/points/new/", lambda w: Probe(url="/facilities/points/new/", kind="list", marker=BOB_PREFILLED),
+              insiders=OWN_UNIT_FORM),
     ScopeCase("facilities/points/new/", _point_create, methods=("post",)),
-    ScopeCase("facilities/points/<int:pk>/", lambda w: Probe(url=f"/facilities/points/{_point(w).pk}/")),
-    ScopeCase("facilities/points/<int:pk>/edit/", lambda w: Probe(url=f"/facilities/points/{_point(w).pk}/edit/")),
+    ScopeCase("facilities/points/<int:pk>/", lambda w: Probe(url=f"/facilities/points/{_point(w).pk}/", marker=POINT_MARK)),
+    ScopeCase("facilities/points/<int:pk>/edit/", lambda w: Probe(url=f"/facilities/points/{_point(w).pk}/edit/", marker=POINT_MARK)),
     ScopeCase("facilities/points/<int:pk>/edit/", _point_edit_post, methods=("post",)),
-    ScopeCase("facilities/units/<str:code>/", lambda w: Probe(url=f"/facilities/units/{BOB_UNIT}/")),
-    ScopeCase("facilities/units/<str:code>/map/", lambda w: Probe(url=f"/facilities/units/{BOB_UNIT}/map/")),
-    ScopeCase("facilities/units/<str:code>/profile/", lambda w: Probe(url=f"/facilities/units/{BOB_UNIT}/profile/")),
+    ScopeCase("facilities/units/<str:code>/", lambda w: Probe(url=f"/facilities/units/{BOB_UNIT}/", marker=(_facility(w), MARK)[1])),
+    ScopeCase("facilities/units/<str:code>/map/", lambda w: Probe(url=f"/facilities/units/{BOB_UNIT}/map/", marker=(_facility(w), MARK)[1])),
+    ScopeCase("facilities/units/<str:code>/profile/", lambda w: Probe(url=f"/facilities/units/{BOB_UNIT}/profile/", marker=BOB_NAME)),
     ScopeCase("facilities/units/<str:code>/profile/", _profile_post, methods=("post",)),
     ScopeCase("facilities/spaces/", lambda w: Probe(url="/facilities/spaces/", kind="list", marker=(_space(w), SPACE_MARK)[1])),
-    ScopeCase("facilities/spaces/new/", lambda w: Probe(url="/facilities/spaces/new/", kind="list", marker=(_space(w), SPACE_MARK)[1])),
+    ScopeCase("facilities/spaces/new/", lambda w: Probe(url="/facilities/spaces/new/", kind="list", marker=BOB_PREFILLED),
+              insiders=OWN_UNIT_FORM),
     ScopeCase("facilities/spaces/new/", _space_create, methods=("post",)),
-    ScopeCase("facilities/spaces/<int:pk>/", lambda w: Probe(url=f"/facilities/spaces/{_space(w).pk}/")),
+    ScopeCase("facilities/spaces/<int:pk>/", lambda w: Probe(url=f"/facilities/spaces/{_space(w).pk}/", marker=SPACE_MARK)),
     ScopeCase("facilities/spaces/<int:pk>/", _book_post, methods=("post",)),
     ScopeCase("facilities/bookings/", lambda w: Probe(url="/facilities/bookings/", kind="list", marker=(_booking(w), BOOKING_MARK)[1])),
-    ScopeCase("facilities/bookings/<int:pk>/", lambda w: Probe(url=f"/facilities/bookings/{_booking(w).pk}/")),
+    ScopeCase("facilities/bookings/<int:pk>/", lambda w: Probe(url=f"/facilities/bookings/{_booking(w).pk}/", marker=BOOKING_MARK)),
     ScopeCase("facilities/bookings/<int:pk>/approve/", _booking_action("approve"), methods=("post",)),
     ScopeCase("facilities/bookings/<int:pk>/reject/", _booking_action("reject"), methods=("post",)),
     ScopeCase("facilities/bookings/<int:pk>/cancel/", _booking_action("cancel"), methods=("post",)),
     ScopeCase("api/facilities/facilities",
               lambda w: Probe(url="/api/facilities/facilities", kind="list", marker=(_facility(w), MARK)[1])),
     ScopeCase("api/facilities/facilities", _api_facility_create, methods=("post",)),
-    ScopeCase("api/facilities/facilities/<facility_id>", lambda w: Probe(url=f"/api/facilities/facilities/{_facility(w).pk}")),
+    ScopeCase("api/facilities/facilities/<facility_id>", lambda w: Probe(url=f"/api/facilities/facilities/{_facility(w).pk}", marker=MARK)),
     ScopeCase("api/facilities/facilities/<facility_id>", _api_facility_put, methods=("put",)),
     ScopeCase("api/facilities/points", lambda w: Probe(url="/api/facilities/points", kind="list", marker=(_point(w), POINT_MARK)[1])),
     ScopeCase("api/facilities/points", _api_point_create, methods=("post",)),
-    ScopeCase("api/facilities/points/<point_id>", lambda w: Probe(url=f"/api/facilities/points/{_point(w).pk}")),
+    ScopeCase("api/facilities/points/<point_id>", lambda w: Probe(url=f"/api/facilities/points/{_point(w).pk}", marker=POINT_MARK)),
     ScopeCase("api/facilities/points/<point_id>", _api_point_put, methods=("put",)),
-    ScopeCase("api/facilities/units/<code>/indicators", lambda w: Probe(url=f"/api/facilities/units/{BOB_UNIT}/indicators")),
+    ScopeCase("api/facilities/units/<code>/indicators", lambda w: Probe(url=f"/api/facilities/units/{BOB_UNIT}/indicators", marker=(_facility(w), COVERED)[1])),
     ScopeCase("api/facilities/spaces", lambda w: Probe(url="/api/facilities/spaces", kind="list", marker=(_space(w), SPACE_MARK)[1])),
-    ScopeCase("api/facilities/spaces/<space_id>", lambda w: Probe(url=f"/api/facilities/spaces/{_space(w).pk}")),
+    ScopeCase("api/facilities/spaces/<space_id>", lambda w: Probe(url=f"/api/facilities/spaces/{_space(w).pk}", marker=SPACE_MARK)),
     ScopeCase("api/facilities/spaces/<space_id>/bookings", _api_book, methods=("post",)),
     ScopeCase("api/facilities/bookings",
               lambda w: Probe(url="/api/facilities/bookings", kind="list", marker=(_booking(w), BOOKING_MARK)[1])),
-    ScopeCase("api/facilities/bookings/<booking_id>", lambda w: Probe(url=f"/api/facilities/bookings/{_booking(w).pk}")),
+    ScopeCase("api/facilities/bookings/<booking_id>", lambda w: Probe(url=f"/api/facilities/bookings/{_booking(w).pk}", marker=BOOKING_MARK)),
 ]
 
 OPEN_ROUTES = {

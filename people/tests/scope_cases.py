@@ -5,18 +5,21 @@ import datetime as dt
 from people.tests.scope_cases_io import CASES as IO_CASES
 from people.tests.scope_cases_io import OPEN_ROUTES as IO_OPEN_ROUTES
 from shequ.testing.scope import Probe, ScopeCase
-from shequ.testing.world import BOB_UNIT, World
+from shequ.testing.world import ALICE_UNIT, BOB_CHOICE, BOB_UNIT, World
 
 MARKER = "桥东居民甲"
+HOUSEHOLD = "QD-MARK-1"
+# Whose create forms list bob's community as a choice (the city's form takes a typed code instead).
+FORM_INSIDERS = ("bob", "tom", "carl")
 
 
-def _resident(world: World):  # type: ignore[no-untyped-def]
+def _resident(world: World, unit: str = BOB_UNIT):  # type: ignore[no-untyped-def]
     from people import services
     from people.idcard import make_number
 
-    household = services.create_household(actor=None, unit_code=BOB_UNIT, data={"number": "QD-MARK-1", "address": "桥东标记路1号"})
+    household = services.create_household(actor=None, unit_code=unit, data={"number": HOUSEHOLD, "address": "桥东标记路1号"})
     return services.create_resident(actor=None, data={
-        "name": MARKER, "id_number": make_number("131102", dt.date(1941, 2, 3), 77, "M"), "unit_code": BOB_UNIT,
+        "name": MARKER, "id_number": make_number("131102", dt.date(1941, 2, 3), 77, "M"), "unit_code": unit,
         "phone": "13700001111", "household_id": household.pk, "relation": "head", "tags": "独居",
     })
 
@@ -28,19 +31,23 @@ def _unchanged(pk: int):  # type: ignore[no-untyped-def]
         person = Resident.objects.get(pk=pk)
         return (person.name == MARKER and person.unit_id == BOB_UNIT and person.status == "present"
                 and not ResidentEvent.objects.filter(resident=person).exclude(kind="created").exists()
-                and Household.objects.filter(unit_id=BOB_UNIT).count() == 1)
+                and list(Household.objects.filter(unit_id=BOB_UNIT).values_list("number", flat=True)) == [HOUSEHOLD])
     return check
 
 
 def _detail(suffix: str = ""):  # type: ignore[no-untyped-def]
     def make(world: World) -> Probe:
-        return Probe(url=f"/people/residents/{_resident(world).pk}/{suffix}")
+        return Probe(url=f"/people/residents/{_resident(world).pk}/{suffix}", marker=MARKER)
     return make
 
 
-def _write(suffix: str, data: dict):  # type: ignore[no-untyped-def,type-arg]
+def _write(suffix: str, data: dict, right: str = ""):  # type: ignore[no-untyped-def,type-arg]
     def make(world: World) -> Probe:
         person = _resident(world)
+        if right:  # the insider holds the right the route needs, so a refusal means scope
+            from people.tests.io_helpers import grant
+
+            world.users["bob"] = grant(world.bob, right)
         return Probe(url=f"/people/residents/{person.pk}/{suffix}", method="post", kind="write", data=data,
                       unchanged=_unchanged(person.pk))
     return make
@@ -49,7 +56,7 @@ def _write(suffix: str, data: dict):  # type: ignore[no-untyped-def,type-arg]
 def _household(suffix: str = ""):  # type: ignore[no-untyped-def]
     def make(world: World) -> Probe:
         person = _resident(world)
-        return Probe(url=f"/people/households/{person.household_id}/{suffix}")
+        return Probe(url=f"/people/households/{person.household_id}/{suffix}", marker=HOUSEHOLD)
     return make
 
 
@@ -68,7 +75,7 @@ def _list(url: str):  # type: ignore[no-untyped-def]
 
 def _household_list(world: World) -> Probe:
     _resident(world)
-    return Probe(url="/people/households/", kind="list", marker="QD-MARK-1")
+    return Probe(url="/people/households/", kind="list", marker=HOUSEHOLD)
 
 
 def _moves(world: World) -> Probe:
@@ -91,12 +98,14 @@ def _create_post(world: World) -> Probe:
 
 def _move_in_post(world: World) -> Probe:
     from people import crypto
+    from people.models import Resident
 
-    person = _resident(world)
-    # Outsiders cannot pull a record into a unit outside their own scope (here: bob's own community).
+    person = _resident(world, unit=ALICE_UNIT)
+    # Outsiders cannot pull a record into a unit outside their own scope (here: bob's community, from alice's);
+    # bob, the insider, can.
     return Probe(url="/people/residents/move-in/", method="post", kind="write", data={
         "id_number": crypto.decrypt(person.id_number_enc), "name": MARKER, "to_unit_code": BOB_UNIT, "moved_on": "2024-01-01"},
-        unchanged=_unchanged(person.pk))
+        unchanged=lambda: Resident.objects.get(pk=person.pk).unit_id == ALICE_UNIT)
 
 
 def _household_create_post(world: World) -> Probe:
@@ -108,7 +117,7 @@ def _household_create_post(world: World) -> Probe:
 
 
 def _api_detail(world: World) -> Probe:
-    return Probe(url=f"/api/people/residents/{_resident(world).pk}")
+    return Probe(url=f"/api/people/residents/{_resident(world).pk}", marker=MARKER)
 
 
 def _api_patch(world: World) -> Probe:
@@ -118,7 +127,7 @@ def _api_patch(world: World) -> Probe:
 
 
 def _api_household(world: World) -> Probe:
-    return Probe(url=f"/api/people/households/{_resident(world).household_id}")
+    return Probe(url=f"/api/people/households/{_resident(world).household_id}", marker=HOUSEHOLD)
 
 
 def _api_household_patch(world: World) -> Probe:
@@ -146,14 +155,14 @@ def _api_household_create(world: World) -> Probe:
 
 def _api_household_list(world: World) -> Probe:
     _resident(world)
-    return Probe(url="/api/people/households", kind="list", marker="QD-MARK-1")
+    return Probe(url="/api/people/households", kind="list", marker=HOUSEHOLD)
 
 
 def _api_moves(world: World) -> Probe:
     from people import services
 
     person = _resident(world)
-    services.move_resident(actor=None, resident=person, to_unit_code="131102002019", moved_on=dt.date(2024, 1, 2))
+    services.set_status(actor=None, resident=person, status="moved_out", on=dt.date(2024, 1, 2))
     return Probe(url="/api/people/moves", kind="list", marker=MARKER)
 
 
@@ -161,15 +170,18 @@ CASES: list[ScopeCase] = [
     *IO_CASES,
     ScopeCase("people/residents/", _list("/people/residents/")),
     ScopeCase("people/residents/", _list(f"/people/residents/?unit={BOB_UNIT}&status=&q=居民甲")),
-    ScopeCase("people/residents/new/", lambda w: Probe(url="/people/residents/new/", kind="list", marker=MARKER)),
+    ScopeCase("people/residents/new/", lambda w: Probe(url="/people/residents/new/", kind="list", marker=BOB_CHOICE),
+              insiders=FORM_INSIDERS),
     ScopeCase("people/residents/new/", _create_post, methods=("post",)),
-    ScopeCase("people/residents/move-in/", _list("/people/residents/move-in/")),
+    ScopeCase("people/residents/move-in/", lambda w: Probe(url="/people/residents/move-in/", kind="list", marker=BOB_CHOICE),
+              insiders=FORM_INSIDERS),
     ScopeCase("people/residents/move-in/", _move_in_post, methods=("post",)),
     ScopeCase("people/residents/<int:pk>/", _detail()),
     ScopeCase("people/residents/<int:pk>/edit/", _detail("edit/")),
     ScopeCase("people/residents/<int:pk>/edit/", _write("edit/", {"name": "外人改名", "id_type": "id_card", "relation": "other"}),
               methods=("post",)),
-    ScopeCase("people/residents/<int:pk>/reveal/", _write("reveal/", {"reason": "好奇看看号码"}), methods=("post",)),
+    ScopeCase("people/residents/<int:pk>/reveal/", _write("reveal/", {"reason": "核对低保申请材料"}, right="reveal_personal_data"),
+              methods=("post",)),
     ScopeCase("people/residents/<int:pk>/move/", _detail("move/")),
     ScopeCase("people/residents/<int:pk>/move/", _write("move/", {"to_unit_code": "131102001045", "moved_on": "2024-01-01"}),
               methods=("post",)),
@@ -177,7 +189,8 @@ CASES: list[ScopeCase] = [
     ScopeCase("people/residents/<int:pk>/status/", _write("status/", {"status": "deceased", "on": "2024-01-01"}),
               methods=("post",)),
     ScopeCase("people/households/", _household_list),
-    ScopeCase("people/households/new/", lambda w: Probe(url="/people/households/new/", kind="list", marker="QD-MARK-1")),
+    ScopeCase("people/households/new/", lambda w: Probe(url="/people/households/new/", kind="list", marker=BOB_CHOICE),
+              insiders=FORM_INSIDERS),
     ScopeCase("people/households/new/", _household_create_post, methods=("post",)),
     ScopeCase("people/households/<int:pk>/", _household()),
     ScopeCase("people/households/<int:pk>/edit/", _household("edit/")),

@@ -3,11 +3,11 @@ from shequ.testing.world import BOB_UNIT, World
 
 
 def _bob_unit_page(world: World) -> Probe:
-    return Probe(url=f"/units/{BOB_UNIT}/")
+    return Probe(url=f"/units/{BOB_UNIT}/", marker="桥东社区居民委员会")
 
 
 def _bob_children(world: World) -> Probe:
-    return Probe(url=f"/units/{HEDONG}/children/")
+    return Probe(url=f"/units/{HEDONG}/children/", marker="桥东社区居民委员会")
 
 
 def _bob_bodies_post(world: World) -> Probe:
@@ -24,8 +24,9 @@ HEDONG = "131102002000"
 
 CASES = [
     ScopeCase("units/<str:code>/", _bob_unit_page),
-    ScopeCase("units/<str:code>/children/", _bob_children),
-    ScopeCase("units/<str:code>/bodies/", lambda w: Probe(url=f"/units/{BOB_UNIT}/bodies/")),
+    # The children of bob's township: his township, county and city see them; bob's scope is his community only.
+    ScopeCase("units/<str:code>/children/", _bob_children, insiders=("tom", "carl", "cindy")),
+    ScopeCase("units/<str:code>/bodies/", lambda w: Probe(url=f"/units/{BOB_UNIT}/bodies/", marker="桥东社区居民委员会")),
     ScopeCase("units/<str:code>/bodies/", _bob_bodies_post, methods=("post",)),
 ]
 

@@ -1,16 +1,28 @@
 """Every planning route: the plan's text is public; values, ledger and reports are scoped.
 
 Ledger objects live at county level: the probe is 桃城区's assignment (bob's county) with a
-draft report; drafts are seen only by the assignee and the city, so no outsider — not even
-the monitoring leads' department (erin, 市民政局) — may see it.
+draft report; drafts are seen only by the assignee (carl) and the city (cindy), so no
+outsider — not bob or his township, not even the monitoring leads' department (erin,
+市民政局) — may see it. A submitted report is what erin reviews: she is its insider.
 """
 
+import datetime as dt
 from typing import Any
 
+from shequ.testing.media import pdf
 from shequ.testing.scope import Probe, ScopeCase
-from shequ.testing.world import BOB_UNIT, TAOCHENG, World
+from shequ.testing.world import BOB_UNIT, OUTSIDERS, TAOCHENG, World
 
 MARKER = "桥东进展报告-探针"
+SUBMITTED_MARKER = "桃城区已报送进展-探针"
+EVIDENCE_MARKER = "QD-EVIDENCE-MARK"
+BOB_NAME = "桥东社区"
+# A county's assignment: its county and the city see it; bob and his township do not.
+COUNTY_OBJECT: dict[str, Any] = {"insiders": ("carl", "cindy"), "outsiders": (*OUTSIDERS, "bob", "tom")}
+# Manual values are entered by county and city staff.
+ENTERERS = ("carl", "cindy")
+# Submitted reports are reviewed by the monitoring leads (市民政局: erin).
+REVIEWERS: dict[str, Any] = {"insiders": ("erin",), "outsiders": tuple(u for u in (*OUTSIDERS, "bob", "tom", "carl") if u != "erin")}
 
 
 def _setup(world: World) -> Any:
@@ -30,8 +42,23 @@ def _setup(world: World) -> Any:
         from django.core.files.base import ContentFile
 
         evidence = Evidence(report=report, name="证明.pdf", uploaded_by=world.carl)
-        evidence.file.save("probe.pdf", ContentFile(b"%PDF-1.4 probe"), save=True)
+        evidence.file.save("probe.pdf", ContentFile(pdf(EVIDENCE_MARKER)), save=True)
     return assignment, report, evidence
+
+
+def _submitted(world: World) -> Any:
+    """A report 桃城区 has sent in (another period), waiting for the monitoring leads' review."""
+    from django.utils import timezone
+
+    from planning.models import ProgressReport
+
+    assignment, _, _ = _setup(world)
+    report, _ = ProgressReport.objects.get_or_create(
+        assignment=assignment, period="2025-Q2",
+        defaults={"unit_id": TAOCHENG, "narrative": SUBMITTED_MARKER, "percent": 50, "author": world.carl,
+                  "state": ProgressReport.State.SUBMITTED, "submitted_at": timezone.now()},
+    )
+    return report
 
 
 def _unchanged_report(world: World) -> Any:
@@ -50,8 +77,8 @@ def _manual_unchanged() -> bool:
 
 
 def _assignment(world: World) -> Probe:
-    assignment, _, _ = _setup(world)
-    return Probe(url=f"/plan/assignments/{assignment.pk}/")
+    assignment, report, _ = _setup(world)
+    return Probe(url=f"/plan/assignments/{assignment.pk}/", marker=f'href="/plan/reports/{report.pk}/"')
 
 
 def _submit(world: World) -> Probe:
@@ -62,18 +89,21 @@ def _submit(world: World) -> Probe:
 
 def _report(world: World) -> Probe:
     _, report, _ = _setup(world)
-    return Probe(url=f"/plan/reports/{report.pk}/")
+    return Probe(url=f"/plan/reports/{report.pk}/", marker=MARKER)
 
 
 def _review(world: World) -> Probe:
-    _, report, _ = _setup(world)
+    from planning.models import ProgressReport
+
+    report = _submitted(world)
     return Probe(url=f"/plan/reports/{report.pk}/review/", method="post", kind="write",
-                 data={"decision": "return", "comment": "x"}, unchanged=_unchanged_report(world))
+                 data={"decision": "return", "comment": "请补充材料"},
+                 unchanged=lambda: ProgressReport.objects.get(pk=report.pk).state == ProgressReport.State.SUBMITTED)
 
 
 def _evidence(world: World) -> Probe:
     _, _, evidence = _setup(world)
-    return Probe(url=f"/plan/evidence/{evidence.pk}/")
+    return Probe(url=f"/plan/evidence/{evidence.pk}/", marker=EVIDENCE_MARKER)
 
 
 def _ledger(world: World) -> Probe:
@@ -92,8 +122,8 @@ def _ledger_export(world: World) -> Probe:
 
 
 def _reviews(world: World) -> Probe:
-    _setup(world)
-    return Probe(url="/plan/reviews/", kind="list", marker=MARKER)
+    report = _submitted(world)
+    return Probe(url="/plan/reviews/", kind="list", marker=f'href="/plan/reports/{report.pk}/"')
 
 
 def _manual_post(world: World) -> Probe:
@@ -115,32 +145,43 @@ def _load(world: World) -> None:
         load_plan()
 
 
-def _unit_page(path: str) -> Any:
+def _values(world: World) -> Probe:
+    """A manual value the city entered for bob's community: its figures come back in the unit's values."""
+    from planning.models import Indicator
+    from planning.services import enter_manual_value
+
+    _load(world)
+    enter_manual_value(indicator=Indicator.objects.get(code="villages_with_5g_share"), unit_code=BOB_UNIT, period="2025",
+                       numerator=7, denominator=9, source="探针", source_date=dt.date(2025, 1, 2), actor=world.cindy)
+    return Probe(url=f"/api/plan/values?unit={BOB_UNIT}&period=2025", marker='"numerator": 7.0, "denominator": 9.0')
+
+
+def _unit_page(path: str, marker: str = BOB_NAME) -> Any:
     def make(world: World) -> Probe:
         _load(world)
-        return Probe(url=path)
+        return Probe(url=path, marker=marker)
 
     return make
 
 
 CASES = [
-    ScopeCase("api/plan/values", _unit_page(f"/api/plan/values?unit={BOB_UNIT}&period=2025")),
+    ScopeCase("api/plan/values", _values),
     ScopeCase("plan/units/<str:code>/", _unit_page(f"/plan/units/{BOB_UNIT}/")),
     ScopeCase("plan/units/<str:code>/indicators/<str:indicator>/",
               _unit_page(f"/plan/units/{BOB_UNIT}/indicators/rural_facility_coverage/")),
-    ScopeCase("plan/units/<str:code>/manual/", _unit_page(f"/plan/units/{BOB_UNIT}/manual/")),
-    ScopeCase("plan/units/<str:code>/manual/", _manual_post, methods=("post",)),
+    ScopeCase("plan/units/<str:code>/manual/", _unit_page(f"/plan/units/{BOB_UNIT}/manual/"), insiders=ENTERERS),
+    ScopeCase("plan/units/<str:code>/manual/", _manual_post, methods=("post",), insiders=ENTERERS),
     ScopeCase("plan/units/<str:code>/evaluation.pdf", _unit_page(f"/plan/units/{BOB_UNIT}/evaluation.pdf?year=2025")),
     ScopeCase("plan/units/<str:code>/evaluation.xlsx", _unit_page(f"/plan/units/{BOB_UNIT}/evaluation.xlsx?year=2025")),
-    ScopeCase("plan/assignments/<int:pk>/", _assignment),
-    ScopeCase("plan/assignments/<int:pk>/report/", _submit, methods=("post",)),
-    ScopeCase("plan/reports/<int:pk>/", _report),
-    ScopeCase("plan/reports/<int:pk>/review/", _review, methods=("post",)),
-    ScopeCase("plan/evidence/<int:pk>/", _evidence),
-    ScopeCase("plan/ledger/", _ledger),
-    ScopeCase("api/plan/ledger", _ledger_api),
-    ScopeCase("plan/ledger/export.xlsx", _ledger_export),
-    ScopeCase("plan/reviews/", _reviews),
+    ScopeCase("plan/assignments/<int:pk>/", _assignment, **COUNTY_OBJECT),
+    ScopeCase("plan/assignments/<int:pk>/report/", _submit, methods=("post",), **COUNTY_OBJECT),
+    ScopeCase("plan/reports/<int:pk>/", _report, **COUNTY_OBJECT),
+    ScopeCase("plan/reports/<int:pk>/review/", _review, methods=("post",), **REVIEWERS),
+    ScopeCase("plan/evidence/<int:pk>/", _evidence, **COUNTY_OBJECT),
+    ScopeCase("plan/ledger/", _ledger, **COUNTY_OBJECT),
+    ScopeCase("api/plan/ledger", _ledger_api, **COUNTY_OBJECT),
+    ScopeCase("plan/ledger/export.xlsx", _ledger_export, **COUNTY_OBJECT),
+    ScopeCase("plan/reviews/", _reviews, **REVIEWERS),
 ]
 
 OPEN_ROUTES = {

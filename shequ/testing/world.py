@@ -28,6 +28,8 @@ HEDONG = "131102002000"
 TAOCHENG = "131102000000"
 JIZHOU = "131103000000"
 CITY = "131100000000"
+# bob's community as a choice in a form's unit list: what a create form shows of bob's scope.
+BOB_CHOICE = f'value="{BOB_UNIT}"'
 
 USERS = {
     "alice": (Role.COMMUNITY_WORKER, ALICE_UNIT),

@@ -1,4 +1,4 @@
-from shequ.testing.scope import Probe, ScopeCase
+from shequ.testing.scope import OWNER_ONLY, Probe, ScopeCase
 from shequ.testing.world import World
 
 
@@ -21,8 +21,8 @@ def _inbox(world: World) -> Probe:
 
 
 CASES = [
-    ScopeCase("notifications/<int:pk>/read/", _bobs_notification, methods=("post",)),
-    ScopeCase("notifications/", _inbox),
+    ScopeCase("notifications/<int:pk>/read/", _bobs_notification, methods=("post",), **OWNER_ONLY),
+    ScopeCase("notifications/", _inbox, **OWNER_ONLY),
 ]
 
 OPEN_ROUTES = {

@@ -3,10 +3,12 @@
 import datetime as dt
 
 from shequ.testing.scope import Probe, ScopeCase
-from shequ.testing.world import BOB_UNIT, World
+from shequ.testing.world import BOB_CHOICE, BOB_UNIT, World
 
 MARKER = "桥东工作者甲"
 TRAINING_MARKER = "桥东社区自办轮训"
+# A unit's own pages are headed with its name.
+HEADING = "<h1>桥东社区居民委员会"
 
 
 def _worker(world: World):  # type: ignore[no-untyped-def]
@@ -41,7 +43,7 @@ def _no_new_worker() -> bool:
 
 def _worker_list(world: World) -> Probe:
     _worker(world)
-    return Probe(url=f"/workforce/units/{BOB_UNIT}/", kind="detail")
+    return Probe(url=f"/workforce/units/{BOB_UNIT}/", kind="detail", marker=MARKER)
 
 
 def _add_post(world: World) -> Probe:
@@ -126,25 +128,27 @@ def _api_list(world: World) -> Probe:
 
 CASES = [
     ScopeCase("workforce/units/<str:code>/", _worker_list),
-    ScopeCase("workforce/units/<str:code>/new/", lambda w: Probe(url=f"/workforce/units/{BOB_UNIT}/new/")),
+    ScopeCase("workforce/units/<str:code>/new/", lambda w: Probe(url=f"/workforce/units/{BOB_UNIT}/new/", marker=HEADING)),
     ScopeCase("workforce/units/<str:code>/new/", _add_post, methods=("post",)),
-    ScopeCase("workforce/units/<str:code>/import/", lambda w: Probe(url=f"/workforce/units/{BOB_UNIT}/import/")),
+    ScopeCase("workforce/units/<str:code>/import/", lambda w: Probe(url=f"/workforce/units/{BOB_UNIT}/import/", marker=HEADING)),
     ScopeCase("workforce/units/<str:code>/import/", _import_post, methods=("post",)),
     ScopeCase("workforce/units/<str:code>/export/",
-              lambda w: (_worker(w), Probe(url=f"/workforce/units/{BOB_UNIT}/export/?status=all"))[1]),
-    ScopeCase("workforce/units/<str:code>/summary/", lambda w: Probe(url=f"/workforce/units/{BOB_UNIT}/summary/")),
-    ScopeCase("workforce/workers/<int:pk>/", lambda w: Probe(url=f"/workforce/workers/{_worker(w).pk}/")),
-    ScopeCase("workforce/workers/<int:pk>/edit/", lambda w: Probe(url=f"/workforce/workers/{_worker(w).pk}/edit/")),
+              lambda w: (_worker(w), Probe(url=f"/workforce/units/{BOB_UNIT}/export/?status=all", marker=MARKER))[1]),
+    ScopeCase("workforce/units/<str:code>/summary/", lambda w: Probe(url=f"/workforce/units/{BOB_UNIT}/summary/", marker=HEADING)),
+    ScopeCase("workforce/workers/<int:pk>/", lambda w: Probe(url=f"/workforce/workers/{_worker(w).pk}/", marker=MARKER)),
+    ScopeCase("workforce/workers/<int:pk>/edit/", lambda w: Probe(url=f"/workforce/workers/{_worker(w).pk}/edit/", marker=MARKER)),
     ScopeCase("workforce/workers/<int:pk>/edit/", _edit_post, methods=("post",)),
     ScopeCase("workforce/workers/<int:pk>/end/", _end_post, methods=("post",)),
     ScopeCase("workforce/trainings/", _trainings),
-    ScopeCase("workforce/trainings/new/", lambda w: Probe(url="/workforce/trainings/new/", kind="list", marker=TRAINING_MARKER)),
+    # A community worker's form offers their own community; higher levels type a code.
+    ScopeCase("workforce/trainings/new/", lambda w: Probe(url="/workforce/trainings/new/", kind="list", marker=BOB_CHOICE),
+              insiders=("bob",)),
     ScopeCase("workforce/trainings/new/", _training_add_post, methods=("post",)),
-    ScopeCase("workforce/trainings/<int:pk>/", lambda w: Probe(url=f"/workforce/trainings/{_training(w).pk}/")),
+    ScopeCase("workforce/trainings/<int:pk>/", lambda w: Probe(url=f"/workforce/trainings/{_training(w).pk}/", marker=TRAINING_MARKER)),
     ScopeCase("workforce/trainings/<int:pk>/attendance/", _attendance_post, methods=("post",)),
     ScopeCase("api/workforce/workers", _api_list),
     ScopeCase("api/workforce/workers", lambda w: (_worker(w), Probe(url="/api/workforce/workers", kind="list", marker=MARKER))[1]),
-    ScopeCase("api/workforce/workers/<worker_id>", lambda w: Probe(url=f"/api/workforce/workers/{_worker(w).pk}")),
+    ScopeCase("api/workforce/workers/<worker_id>", lambda w: Probe(url=f"/api/workforce/workers/{_worker(w).pk}", marker=MARKER)),
 ]
 
 OPEN_ROUTES = {
