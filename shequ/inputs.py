@@ -1,0 +1,101 @@
+"""Shared input rules: which characters text may hold, how big a number may be, which dates make sense.
+
+One place for each rule, used by the request middleware (shequ.middleware), the API's parameter types,
+forms and services alike.
+"""
+
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from pydantic import Field
+
+# C0 controls except tab, line feed and carriage return (a textarea sends CR LF), DEL, C1 controls and lone
+# UTF-16 surrogates: none of them is text a person types; NUL breaks PostgreSQL, surrogates break UTF-8,
+# and Excel files cannot hold the C0 ones.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+FORBIDDEN_MESSAGE = "内容中含有不允许的控制字符或无效字符，请删除后重新提交。"
+
+# The largest integer every database we run on stores (PostgreSQL integer); counts, pages and offsets stay below it.
+MAX_INT = 2_147_483_647
+MAX_PAGE = 100_000
+MAX_OFFSET = 1_000_000
+
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE, description=f"页码，1–{MAX_PAGE}")]
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description=f"跳过的条数，0–{MAX_OFFSET}")]
+Age = Annotated[int, Field(ge=0, le=150, description="周岁，0–150")]
+Count = Annotated[int, Field(ge=0, le=MAX_INT)]
+# A number of people at one place or event (a space's capacity, a drill's participants, a booking's attendees).
+MAX_PEOPLE = 1_000_000
+People = Annotated[int, Field(ge=1, le=MAX_PEOPLE, description=f"人数，1–{MAX_PEOPLE}")]
+
+# Dates: the earliest a record of this system's kind (an event, a visit, a drill, a start in a post) can bear.
+EARLIEST_EVENT = dt.date(2000, 1, 1)
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+LATEST_PLANNED_YEARS = 10
+
+
+def find_forbidden(value: Any, where: str = "") -> str | None:
+    """Where (a dotted path, "" for value itself) the first string in value holding a forbidden character is.
+
+    Walks nested lists and dicts, keys included; None when every string is clean.
+    """
+    if isinstance(value, str):
+        return where if FORBIDDEN_CHARACTERS.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{where}.{key}" if where else str(key)
+            if isinstance(key, str) and FORBIDDEN_CHARACTERS.search(key):
+                return name
+            found = find_forbidden(item, name)
+            if found is not None:
+                return found
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = find_forbidden(item, f"{where}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
+def forbidden_message(where: str) -> str:
+    return f"「{where}」{FORBIDDEN_MESSAGE}" if where else FORBIDDEN_MESSAGE
+
+
+def strip_forbidden(value: str) -> str:
+    """The text without forbidden characters (for values already stored, on their way out)."""
+    return FORBIDDEN_CHARACTERS.sub("", value)
+
+
+def check_text(value: str) -> str:
+    """A form field or service validator: refuses forbidden characters with the Chinese message."""
+    if FORBIDDEN_CHARACTERS.search(value):
+        raise ValidationError(FORBIDDEN_MESSAGE, code="forbidden_characters")
+    return value
+
+
+def latest_planned() -> dt.date:
+    """The latest date a plan or booking may name: LATEST_PLANNED_YEARS from today."""
+    today = timezone.localdate()
+    return today.replace(year=today.year + LATEST_PLANNED_YEARS, day=min(today.day, 28))
+
+
+def check_date(value: dt.date | None, *, label: str, earliest: dt.date = EARLIEST_EVENT, latest: dt.date | None = None,
+               past: bool = False) -> dt.date | None:
+    """Refuse a date outside [earliest, latest]; past=True means no later than today (birth, visit, drill, start)."""
+    if value is None:
+        return None
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if past:
+        latest = timezone.localdate() if latest is None else min(latest, timezone.localdate())
+    elif latest is None:
+        latest = latest_planned()
+    if day < earliest:
+        raise ValidationError(f"{label}不能早于{earliest.isoformat()}。", code="date_range")
+    if day > latest:
+        if past and latest == timezone.localdate():
+            raise ValidationError(f"{label}不能晚于今天。", code="date_range")
+        raise ValidationError(f"{label}不能晚于{latest.isoformat()}。", code="date_range")
+    return value

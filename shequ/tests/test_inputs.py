@@ -1,0 +1,119 @@
+"""Bad input answers 4xx with a Chinese message and changes nothing (issue 25: F8, F9, F10)."""
+
+import json
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from accounts.models import ApiToken
+from care.models import Drill, EmergencyShelter
+from facilities import services as facility_services
+from facilities.models import Space
+from people.exporters import export_residents
+from people.models import Resident
+from people.tests.factories import id_number, resident
+from shequ.testing.world import BOB_UNIT
+
+pytestmark = pytest.mark.django_db
+TWENTY_DIGITS = "9" * 20
+
+
+def post_json(client, url, body, **headers):  # type: ignore[no-untyped-def]
+    raw = body if isinstance(body, str) else json.dumps(body)
+    return client.post(url, data=raw, content_type="application/json", **headers)
+
+
+def test_it_refuses_a_lone_surrogate_in_the_token_request(world, client) -> None:  # type: ignore[no-untyped-def]
+    response = post_json(client, "/api/auth/token", '{"username": "bob\\udc80", "password": "x"}')
+    assert response.status_code == 400
+    assert "控制字符" in response.json()["detail"] and "username" in response.json()["detail"]
+    assert not ApiToken.objects.exists()
+
+
+@pytest.mark.parametrize("bad", ["\udc80", "\u0000", "\u001b", "\ud800x"])
+def test_it_refuses_control_characters_and_lone_surrogates_in_any_api_string(world, login, bad) -> None:  # type: ignore[no-untyped-def]
+    client = login(world.bob)
+    body = {"name": "张三", "id_number": id_number(), "unit_code": BOB_UNIT, "current_address": f"a{bad}b"}
+    response = post_json(client, "/api/people/residents", body)
+    assert response.status_code == 400
+    assert "current_address" in response.json()["detail"] and "控制字符" in response.json()["detail"]
+    assert not Resident.objects.exists()
+    tags = post_json(client, "/api/people/residents", {**body, "current_address": "", "tags": ["x", f"y{bad}"]})
+    assert tags.status_code == 400 and "tags[1]" in tags.json()["detail"]
+
+
+def test_it_keeps_tabs_and_newlines(world, login) -> None:  # type: ignore[no-untyped-def]
+    body = {"name": "张三", "id_number": id_number(), "unit_code": BOB_UNIT, "current_address": "一号楼\t二单元\r\n三层"}
+    assert post_json(login(world.bob), "/api/people/residents", body).status_code == 201
+
+
+def test_it_refuses_control_characters_in_forms_and_query_strings(world, login) -> None:  # type: ignore[no-untyped-def]
+    client = login(world.bob)
+    response = client.post(f"/care/emergency/{BOB_UNIT}/shelters/new/", {"name": "桥东\x00广场", "kind": "square", "capacity": "80"})
+    assert response.status_code == 400 and "控制字符" in response.content.decode()
+    assert not EmergencyShelter.objects.exists()
+    assert client.get("/people/residents/", {"q": "王\x00"}).status_code == 400
+    api = client.get("/api/people/residents", {"q": "王\x00"})
+    assert api.status_code == 400 and "q" in api.json()["detail"]
+
+
+def test_it_answers_413_with_a_message_for_a_body_over_the_limit(world, client) -> None:  # type: ignore[no-untyped-def]
+    response = post_json(client, "/api/appeals/classify", {"text": "路灯不亮" * 700_000})
+    assert response.status_code == 413
+    assert "过大" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("url", [
+    "/api/people/residents?max_age=10000",
+    f"/api/people/residents?min_age={TWENTY_DIGITS}",
+    "/api/people/residents?min_age=-1",
+    f"/api/people/residents?page={TWENTY_DIGITS}",
+    f"/api/people/households?page={TWENTY_DIGITS}",
+    f"/api/facilities/facilities?offset={TWENTY_DIGITS}",
+    f"/api/facilities/points?offset={TWENTY_DIGITS}",
+    f"/api/workforce/workers?page={TWENTY_DIGITS}",
+])
+def test_it_refuses_numbers_out_of_range_in_api_queries(world, login, url) -> None:  # type: ignore[no-untyped-def]
+    response = login(world.bob).get(url)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"].startswith("请求参数不正确") and set(body["errors"]) & {"min_age", "max_age", "page", "offset"}
+
+
+def test_it_answers_a_missing_body_in_the_documented_shape(world, login) -> None:  # type: ignore[no-untyped-def]
+    response = login(world.bob).post("/api/people/residents", content_type="application/json")
+    assert response.status_code == 400
+    assert isinstance(response.json()["detail"], str) and isinstance(response.json()["errors"], dict)
+
+
+@pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01"])
+def test_it_refuses_a_calendar_week_out_of_range(world, login, week) -> None:  # type: ignore[no-untyped-def]
+    space = facility_services.create_space(actor=world.bob, unit=world.unit(BOB_UNIT), name="桥东小学操场", kind="sports",
+                                           capacity=40, rule="free", host="桥东小学")
+    client = login(world.bob)
+    response = client.get(f"/facilities/spaces/{space.pk}/", {"week": week})
+    assert response.status_code == 400 and "日历周" in response.content.decode()
+    assert client.get(f"/facilities/spaces/{space.pk}/", {"week": "2026-03-02"}).status_code == 200
+
+
+def test_it_refuses_counts_of_twenty_digits(world, login) -> None:  # type: ignore[no-untyped-def]
+    client = login(world.bob)
+    shelter = client.post(f"/care/emergency/{BOB_UNIT}/shelters/new/", {"name": "桥东广场", "kind": "square", "capacity": TWENTY_DIGITS})
+    drill = client.post(f"/care/emergency/{BOB_UNIT}/drills/new/", {"held_on": "2025-05-12", "scenario": "地震疏散",
+                                                                     "participants": TWENTY_DIGITS})
+    space = client.post("/facilities/spaces/new/", {
+        "unit_code": BOB_UNIT, "name": "大场地", "kind": "parking", "host": "某单位", "capacity": TWENTY_DIGITS, "rule": "free",
+        "opens_at": "08:00", "closes_at": "18:00", "slot_minutes": "60", "weekdays": ["0", "1"]})
+    for response in (shelter, drill, space):
+        assert response.status_code == 400 and "1000000" in response.content.decode()
+    assert not EmergencyShelter.objects.exists() and not Drill.objects.exists() and not Space.objects.exists()
+
+
+def test_it_exports_a_stored_control_character(world) -> None:  # type: ignore[no-untyped-def]
+    person = resident(name="王大明", current_address="一号楼")
+    Resident.objects.filter(pk=person.pk).update(current_address="a\x00b\x1bc")  # stored before the rule existed
+    out = BytesIO()
+    assert export_residents(out, Resident.objects.all(), actor=world.bob) == 1
+    rows = list(load_workbook(BytesIO(out.getvalue())).worksheets[0].values)
+    assert any("abc" in row for row in rows)
