@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from care.models import SHELTER_FACILITIES, Frequency, Method, NoticeKind, Rating, ShelterKind
 from people.tags import RESTRICTED_TAGS, Tag
+from shequ.inputs import MAX_PEOPLE
 
 
 class MultiFileInput(forms.ClearableFileInput):
@@ -86,7 +87,7 @@ class OfficerForm(forms.Form):
 class ShelterForm(forms.Form):
     name = forms.CharField(label="名称", max_length=100)
     kind = forms.ChoiceField(label="类型", choices=ShelterKind.choices)
-    capacity = forms.IntegerField(label="可容纳人数", min_value=1)
+    capacity = forms.IntegerField(label="可容纳人数", min_value=1, max_value=MAX_PEOPLE)
     address = forms.CharField(label="地址", max_length=200, required=False)
     lat = forms.FloatField(label="纬度", required=False, min_value=-90, max_value=90)
     lng = forms.FloatField(label="经度", required=False, min_value=-180, max_value=180)
@@ -96,7 +97,7 @@ class ShelterForm(forms.Form):
 class DrillForm(forms.Form):
     held_on = forms.DateField(label="演练日期", widget=forms.DateInput(attrs={"type": "date"}))
     scenario = forms.CharField(label="演练科目", max_length=100)
-    participants = forms.IntegerField(label="参加人数", min_value=1)
+    participants = forms.IntegerField(label="参加人数", min_value=1, max_value=MAX_PEOPLE)
     lessons = forms.CharField(label="经验与不足", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 

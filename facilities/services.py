@@ -439,8 +439,18 @@ def may_book(user: User, space: Space) -> bool:
     return can_see_unit(user, space.unit_id)  # type: ignore[arg-type]
 
 
+BOOKING_HORIZON_DAYS = 90
+
+
+def booking_horizon() -> dt.date:
+    """The last day a space can be booked (预约期限): BOOKING_HORIZON_DAYS from today."""
+    return timezone.localdate() + dt.timedelta(days=BOOKING_HORIZON_DAYS)
+
+
 def slot_errors(space: Space, starts_at: dt.datetime, slots: int) -> str:
     local = timezone.localtime(starts_at)
+    if local.date() > booking_horizon():
+        return f"只能预约 {BOOKING_HORIZON_DAYS} 天内的时段。"
     if slots < 1 or slots > 24 * 60 // space.slot_minutes:
         return "预约时段数不正确。"
     if str(local.weekday()) not in space.weekdays:

@@ -32,6 +32,8 @@ from facilities.forms import (
 from facilities.models import BookingStatus, FacilityKind, FacilityStatus, PointKind
 from places.codes import within
 from places.models import OrgUnit
+from shequ.inputs import check_date
+from shequ.middleware import refusal
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -385,18 +387,24 @@ def space_create(request: HttpRequest) -> HttpResponse:
 
 
 def _week_start(request: HttpRequest) -> dt.date:
+    """The calendar's first day: ?week= if it is a date within the booking range (ValidationError if not), else this week."""
     try:
-        return dt.date.fromisoformat(request.GET.get("week", ""))
+        start = dt.date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         today = timezone.localdate()
         return today - dt.timedelta(days=today.weekday())
+    check_date(start, label="日历周", latest=services.booking_horizon())
+    return start
 
 
 @login_required
 def space_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     space = selectors.space_for_user(user, pk)
-    start = _week_start(request)
+    try:
+        start = _week_start(request)
+    except ValidationError as exc:
+        return refusal(request, 400, exc.messages[0])
     form = BookingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -51,34 +51,9 @@ def secret_from_env_or_file(name: str, path: Path, *, demo: bool) -> str:
     if not demo:
         raise ImproperlyConfigured(f"{name} must be set when SHEQU_DEMO is off")
     if path.exists():
-        owner_only(path, 0o600)
         return path.read_text().strip()
-    private_dir(path.parent)
+    path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(48)
-    # Created 0600 in one step: never readable by others, not even for a moment.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as out:
-        out.write(value)
+    path.write_text(value)
+    path.chmod(0o600)
     return value
-
-
-def owner_only(path: Path, mode: int) -> None:
-    """Take group and other rights away from a file or directory of ours (one left by an older version)."""
-    status = path.stat()
-    if status.st_uid == os.getuid() and status.st_mode & 0o077:
-        path.chmod(mode)
-
-
-def private_dir(path: Path) -> Path:
-    """A directory only its owner may enter (0700): var/, media/."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    owner_only(path, 0o700)
-    return path
-
-
-def private_file(path: Path) -> Path:
-    """An existing or new empty file only its owner may read (0600), e.g. the SQLite database before SQLite opens it."""
-    private_dir(path.parent)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-    owner_only(path, 0o600)
-    return path

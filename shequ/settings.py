@@ -5,11 +5,10 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from shequ.env import env_bool, env_int, env_list, env_str, private_dir, private_file, secret_from_env_or_file
+from shequ.env import env_bool, env_int, env_list, env_str, secret_from_env_or_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# var/ holds the SQLite database, the key files and media (personal data): owner-only (0700, files 0600).
-VAR_DIR = private_dir(Path(env_str("SHEQU_VAR_DIR", str(BASE_DIR / "var"))))
+VAR_DIR = Path(env_str("SHEQU_VAR_DIR", str(BASE_DIR / "var")))
 
 DEMO = env_bool("SHEQU_DEMO", True)
 DEBUG = env_bool("DEBUG", DEMO)
@@ -41,6 +40,7 @@ for optional_app in ("people", "facilities", "appeals", "care", "workforce", "pl
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "shequ.middleware.InputCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,9 +80,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    if str(DATABASES["default"]["NAME"] or ":memory:") != ":memory:" and not str(DATABASES["default"]["NAME"]).startswith("file:"):
-        # Created here, 0600, before SQLite opens it (its -wal and -shm files take the database file's mode).
-        private_file(Path(DATABASES["default"]["NAME"]))
 elif DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at SQLite or PostgreSQL")
 
@@ -130,10 +127,7 @@ STATICFILES_DIRS = [
     ("vendor/echarts", _NODE / "echarts" / "dist"),
 ]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = private_dir(VAR_DIR / "media")
-# Uploads and job files (ID numbers, photos) are readable by the service's own user only.
-FILE_UPLOAD_PERMISSIONS = 0o600
-FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 
 TASKS = {

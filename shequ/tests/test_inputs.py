@@ -117,3 +117,16 @@ def test_it_exports_a_stored_control_character(world) -> None:  # type: ignore[n
     assert export_residents(out, Resident.objects.all(), actor=world.bob) == 1
     rows = list(load_workbook(BytesIO(out.getvalue())).worksheets[0].values)
     assert any("abc" in row for row in rows)
+
+
+def test_it_refuses_an_import_file_with_a_control_character_and_writes_nothing(tree) -> None:  # type: ignore[no-untyped-def]
+    from facilities.importers import FACILITY_COLUMNS, import_facilities
+    from facilities.models import Facility
+    from facilities.tests.helpers import workbook
+    from facilities.tests.test_importers import row
+
+    headers = [c.header for c in FACILITY_COLUMNS]
+    result = import_facilities(workbook(headers, [row(), row(**{"设施名称": "河西\x7f健身广场"})]))
+    assert not result.ok and not Facility.objects.exists()
+    assert [(e.line, e.column, e.value) for e in result.errors] == [(3, "设施名称", "河西健身广场")]
+    assert "控制字符" in result.errors[0].reason
