@@ -275,16 +275,16 @@ class SpaceOut(Schema):
     facility_id: int | None
     capacity: int
     rule: str
-    opens_at: dt.time
-    closes_at: dt.time
+    opens_at: str = Field(pattern=r"^[0-2][0-9]:[0-5][0-9]$", description="开放开始时间 HH:MM（北京时间）")
+    closes_at: str = Field(pattern=r"^[0-2][0-9]:[0-5][0-9]$", description="开放结束时间 HH:MM（北京时间）")
     slot_minutes: int
     weekdays: list[str]
 
 
 def _space_out(s: Space) -> dict[str, Any]:
     return {"id": s.pk, "unit_code": s.unit_id, "name": s.name, "kind": s.kind, "host": s.host,
-            "facility_id": s.facility_id, "capacity": s.capacity, "rule": s.rule, "opens_at": s.opens_at,
-            "closes_at": s.closes_at, "slot_minutes": s.slot_minutes, "weekdays": [WEEKDAYS[int(d)] for d in s.weekdays]}
+            "facility_id": s.facility_id, "capacity": s.capacity, "rule": s.rule, "opens_at": f"{s.opens_at:%H:%M}",
+            "closes_at": f"{s.closes_at:%H:%M}", "slot_minutes": s.slot_minutes, "weekdays": [WEEKDAYS[int(d)] for d in s.weekdays]}
 
 
 @router.get("/spaces", response=list[SpaceOut], summary="Spaces the caller can see (residents: their own community's)")

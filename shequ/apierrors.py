@@ -25,7 +25,7 @@ class ErrorOut(Schema):
 
 ERROR_DESCRIPTIONS = {
     400: "请求不正确（参数缺失、类型或取值范围不符，或含有控制字符）",
-    401: "未登录或令牌无效",
+    401: "未登录、令牌无效，或用户名与密码不符",
     403: "无权执行该操作（如会话方式缺少 CSRF 令牌）",
     404: "未找到，或不在调用者的管辖范围内",
     409: "与现有数据冲突",
@@ -107,9 +107,9 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
     reference = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     for path in schema.get("paths", {}).values():
         for operation in path.values():
-            codes = [400, 404, 422]
+            codes = [400, 401, 404, 422]  # 401 also where no sign-in is needed: a wrong password for a token
             if operation.get("security"):
-                codes += [401, 403]
+                codes += [403]
             if "requestBody" in operation:
                 codes += [413]
             responses = operation.setdefault("responses", {})
