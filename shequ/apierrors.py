@@ -62,6 +62,8 @@ def _message(error: dict[str, Any]) -> str:
         return f"不能小于{context.get('ge', context.get('gt'))}"
     if kind == "string_too_long":
         return f"最多{context.get('max_length')}个字符"
+    if kind == "value_error":  # raised by our own validators (shequ.inputs.date_in_range): already Chinese
+        return str(context.get("error", error.get("msg", "取值不正确")))
     return PYDANTIC_MESSAGES.get(kind, str(error.get("msg", "取值不正确")))
 
 

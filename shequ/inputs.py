@@ -6,11 +6,12 @@ forms and services alike.
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 # C0 controls except tab, line feed and carriage return (a textarea sends CR LF), DEL, C1 controls and lone
 # UTF-16 surrogates: none of them is text a person types; NUL breaks PostgreSQL, surrogates break UTF-8,
@@ -32,8 +33,9 @@ MAX_PEOPLE = 1_000_000
 People = Annotated[int, Field(ge=1, le=MAX_PEOPLE, description=f"人数，1–{MAX_PEOPLE}")]
 
 # Dates: the earliest a record of this system's kind (an event, a visit, a drill, a start in a post) can bear.
-EARLIEST_EVENT = dt.date(2000, 1, 1)
-EARLIEST_BIRTH = dt.date(1900, 1, 1)
+EARLIEST_EVENT = dt.date(2000, 1, 1)     # visits, drills, bookings, trainings, reports
+EARLIEST_BUILT = dt.date(1900, 1, 1)     # a building's construction or opening
+EARLIEST_SERVICE = dt.date(1950, 1, 1)   # a person's start in a post
 LATEST_PLANNED_YEARS = 10
 
 
@@ -82,20 +84,52 @@ def latest_planned() -> dt.date:
     return today.replace(year=today.year + LATEST_PLANNED_YEARS, day=min(today.day, 28))
 
 
-def check_date(value: dt.date | None, *, label: str, earliest: dt.date = EARLIEST_EVENT, latest: dt.date | None = None,
-               past: bool = False) -> dt.date | None:
-    """Refuse a date outside [earliest, latest]; past=True means no later than today (birth, visit, drill, start)."""
+def date_error(value: dt.date | None, *, label: str, earliest: dt.date = EARLIEST_EVENT, latest: dt.date | None = None,
+               past: bool = False) -> str:
+    """The Chinese message for a date outside [earliest, latest] ("" when it is inside or absent).
+
+    past=True: no later than today (birth, visit, drill, a start in a post). latest defaults to LATEST_PLANNED_YEARS on.
+    """
     if value is None:
-        return None
+        return ""
     day = value.date() if isinstance(value, dt.datetime) else value
+    today = timezone.localdate()
     if past:
-        latest = timezone.localdate() if latest is None else min(latest, timezone.localdate())
+        latest = today if latest is None else min(latest, today)
     elif latest is None:
         latest = latest_planned()
     if day < earliest:
-        raise ValidationError(f"{label}不能早于{earliest.isoformat()}。", code="date_range")
+        return f"{label}不能早于{earliest.isoformat()}。"
     if day > latest:
-        if past and latest == timezone.localdate():
-            raise ValidationError(f"{label}不能晚于今天。", code="date_range")
-        raise ValidationError(f"{label}不能晚于{latest.isoformat()}。", code="date_range")
+        return f"{label}不能晚于今天。" if latest == today else f"{label}不能晚于{latest.isoformat()}。"
+    return ""
+
+
+def check_date(value: dt.date | None, *, label: str, earliest: dt.date = EARLIEST_EVENT, latest: dt.date | None = None,
+               past: bool = False) -> dt.date | None:
+    """date_error as a validator: raises ValidationError with the message, returns the value otherwise."""
+    message = date_error(value, label=label, earliest=earliest, latest=latest, past=past)
+    if message:
+        raise ValidationError(message, code="date_range")
     return value
+
+
+def date_validator(**limits: Any) -> Callable[[dt.date | None], None]:
+    """check_date as a form field validator: validators=[date_validator(label="演练日期", past=True)]."""
+
+    def validate(value: dt.date | None) -> None:
+        check_date(value, **limits)
+
+    return validate
+
+
+def date_in_range(**limits: Any) -> AfterValidator:
+    """check_date for an API schema field: Annotated[dt.datetime, date_in_range(label="探访时间", past=True)]."""
+
+    def validate(value: Any) -> Any:
+        message = date_error(value, **limits)
+        if message:
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(validate)

@@ -1,9 +1,11 @@
 """Bad input answers 4xx with a Chinese message and changes nothing (issue 25: F8, F9, F10)."""
 
+import datetime as dt
 import json
 from io import BytesIO
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import ApiToken
@@ -130,3 +132,68 @@ def test_it_refuses_an_import_file_with_a_control_character_and_writes_nothing(t
     assert not result.ok and not Facility.objects.exists()
     assert [(e.line, e.column, e.value) for e in result.errors] == [(3, "设施名称", "河西健身广场")]
     assert "控制字符" in result.errors[0].reason
+
+
+# F10: every date within a plausible range for its meaning.
+
+def test_it_refuses_a_booking_beyond_the_booking_horizon(world, login) -> None:  # type: ignore[no-untyped-def]
+    from facilities.models import Booking
+
+    space = facility_services.create_space(actor=world.bob, unit=world.unit(BOB_UNIT), name="桥东小学操场", kind="sports",
+                                           capacity=40, rule="free", host="桥东小学", weekdays="0123456")
+    client = login(world.bob)
+    for starts_at in ("9999-12-31T09:00:00+08:00", (timezone.localdate() + dt.timedelta(days=200)).isoformat() + "T09:00:00+08:00"):
+        response = post_json(client, f"/api/facilities/spaces/{space.pk}/bookings", {"starts_at": starts_at, "purpose": "排练"})
+        assert response.status_code == 422 and "90 天内" in response.json()["errors"]["starts_at"]
+    assert not Booking.objects.exists()
+
+
+def test_it_refuses_a_drill_or_an_officer_date_before_2000_or_in_the_future(world, login) -> None:  # type: ignore[no-untyped-def]
+    from care.models import DisasterOfficer
+
+    client = login(world.bob)
+    for held_on in ("0001-01-01", "1999-12-31", (timezone.localdate() + dt.timedelta(days=2)).isoformat()):
+        response = client.post(f"/care/emergency/{BOB_UNIT}/drills/new/", {"held_on": held_on, "scenario": "地震疏散", "participants": "50"})
+        assert response.status_code == 400 and "演练日期不能" in response.content.decode()
+    officer = client.post(f"/care/emergency/{BOB_UNIT}/officers/new/", {"name": "李信息", "trained_on": "0001-01-01"})
+    assert officer.status_code == 400 and "培训日期不能早于2000-01-01" in officer.content.decode()
+    assert not Drill.objects.exists() and not DisasterOfficer.objects.exists()
+    ok = client.post(f"/care/emergency/{BOB_UNIT}/drills/new/", {"held_on": "2025-05-12", "scenario": "地震疏散", "participants": "50"})
+    assert ok.status_code == 302 and Drill.objects.count() == 1
+
+
+def test_it_refuses_a_visit_dated_before_2000_through_the_api(world, login) -> None:  # type: ignore[no-untyped-def]
+    from care.models import Visit
+
+    person = resident(name="王大明")
+    body = {"visited_at": "1970-01-01T10:00:00+08:00", "method": "home", "health": "good", "home_safety": "good",
+            "living": "good", "mood": "good"}
+    response = post_json(login(world.bob), f"/api/care/residents/{person.pk}/visits", body)
+    assert response.status_code == 400 and "探访时间不能早于2000-01-01" in response.json()["errors"]["visited_at"]
+    assert not Visit.objects.exists()
+
+
+def test_it_refuses_a_worker_starting_in_1900_or_tomorrow_and_a_training_in_9999(world) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import ValidationError
+
+    from workforce import services as workforce_services
+    from workforce.models import CommunityWorker, Training
+
+    unit = world.unit(BOB_UNIT)
+    for started_on, message in ((dt.date(1900, 1, 1), "不能早于1950-01-01"), (timezone.localdate() + dt.timedelta(days=1), "不能晚于今天")):
+        with pytest.raises(ValidationError, match=message):
+            workforce_services.add_worker(actor=world.bob, unit=unit, name="张工", gender="M", position="committee_member",
+                                          started_on=started_on)
+    with pytest.raises(ValidationError, match="培训开始日期不能晚于"):
+        workforce_services.record_training(actor=world.bob, unit=unit, title="业务培训", level="district", kind="business",
+                                           starts_on=dt.date(9999, 1, 1), ends_on=dt.date(9999, 1, 2))
+    assert not CommunityWorker.objects.exists() and not Training.objects.exists()
+
+
+def test_it_refuses_a_facility_built_before_1900(world, login) -> None:  # type: ignore[no-untyped-def]
+    from facilities.models import Facility
+
+    payload = {"unit_code": BOB_UNIT, "name": "桥东服务站", "kind": "comprehensive", "building_area": 620, "built_on": "0001-01-01"}
+    response = post_json(login(world.bob), "/api/facilities/facilities", payload)
+    assert response.status_code == 422 and "不能早于1900-01-01" in response.json()["errors"]["built_on"]
+    assert not Facility.objects.exists()

@@ -28,7 +28,11 @@ BAD_VALUES = ["9999-12-31", "0001-01-01", "2026-99-99", "9" * 20, "-1", "1e309",
               "x" * 300]
 ONE_BY_ONE = ["9" * 20, "9999-12-31"]
 # Appeals routes the appeals branch fixes (issue 25, F9: Open311 start_date); the lead removes this list at merge.
-APPEALS_KNOWN: dict[str, str] = {}
+APPEALS_KNOWN: dict[str, str] = {
+    "open311/v2/requests.<str:fmt>": "?start_date=9999-12-31 answers 500 (issue 25, F9): fixed on the appeals branch",
+    "appeals/photos/<int:pk>/": "a photo row whose file is gone raises FileNotFoundError (500) whatever the query: "
+                                "for the appeals branch (the facilities twin answers 404 here)",
+}
 
 
 def _names_read_in_code() -> set[str]:
@@ -64,7 +68,7 @@ NAMES = sorted(set(COMMON) | _names_read_in_code() | _api_query_names())
 
 def _open_url(route: str) -> str:
     """A URL for an open route: path converters filled with a real unit code or a plausible id."""
-    url = re.sub(r"<str:(code|unit_code)>", BOB_UNIT, route)
+    url = re.sub(r"<str:(code|unit_code)>", BOB_UNIT, route).replace("<str:fmt>", "json")
     url = re.sub(r"\{(code|unit_code)\}", BOB_UNIT, url)
     url = re.sub(r"<int:\w+>|\{\w+_id\}|\{number\}", "1", url)
     url = re.sub(r"<(?:str|slug|path):\w+>|\{\w+\}", "x", url)
@@ -80,10 +84,10 @@ ALL_AT_ONCE = [_query([(name, value) for name in NAMES]) for value in BAD_VALUES
 SINGLY = [_query([(name, value)]) for name in COMMON[:9] for value in ONE_BY_ONE]
 
 
-def _server_errors(url: str, clients: dict[str, Client]) -> list[str]:
+def _server_errors(url: str, clients: dict[str, Client], *, singly_anonymous: bool = False) -> list[str]:
     failures = []
     for who, client in clients.items():
-        for query in ALL_AT_ONCE + (SINGLY if who != "anonymous" else []):
+        for query in ALL_AT_ONCE + (SINGLY if who != "anonymous" or singly_anonymous else []):
             response = client.get(f"{url}{'&' if '?' in url else '?'}{query}")
             if response.status_code >= 500:
                 failures.append(f"{who} GET {url}?{query[:120]} → {response.status_code}")
@@ -112,7 +116,8 @@ def test_it_answers_bad_query_strings_on_every_open_route_without_a_server_error
     world = make_world()
     bob = Client(raise_request_exception=False)
     bob.force_login(world.bob)
-    failures = _server_errors(_open_url(route), {"bob": bob, "anonymous": Client(raise_request_exception=False)})
+    failures = _server_errors(_open_url(route), {"bob": bob, "anonymous": Client(raise_request_exception=False)},
+                              singly_anonymous=True)  # open routes are for visitors: every query as them too
     if failures and route in APPEALS_KNOWN:
         pytest.xfail(APPEALS_KNOWN[route])
     assert not failures, "\n".join(failures)
