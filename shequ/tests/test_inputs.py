@@ -197,3 +197,10 @@ def test_it_refuses_a_facility_built_before_1900(world, login) -> None:  # type:
     response = post_json(login(world.bob), "/api/facilities/facilities", payload)
     assert response.status_code == 422 and "不能早于1900-01-01" in response.json()["errors"]["built_on"]
     assert not Facility.objects.exists()
+
+
+def test_it_refuses_a_lone_surrogate_whatever_the_content_type(world, login) -> None:  # type: ignore[no-untyped-def]
+    body = json.dumps({"name": "张三\udc80", "id_number": id_number(), "unit_code": BOB_UNIT})
+    response = login(world.bob).post("/api/people/residents", data=body, content_type="text/plain")
+    assert response.status_code == 400 and not Resident.objects.exists()
+
