@@ -30,7 +30,6 @@ Age = Annotated[int, Field(ge=0, le=150, description="周岁，0–150")]
 Count = Annotated[int, Field(ge=0, le=MAX_INT)]
 # A number of people at one place or event (a space's capacity, a drill's participants, a booking's attendees).
 MAX_PEOPLE = 1_000_000
-People = Annotated[int, Field(ge=1, le=MAX_PEOPLE, description=f"人数，1–{MAX_PEOPLE}")]
 
 # Dates: the earliest a record of this system's kind (an event, a visit, a drill, a start in a post) can bear.
 EARLIEST_EVENT = dt.date(2000, 1, 1)     # visits, drills, bookings, trainings, reports
@@ -69,13 +68,6 @@ def forbidden_message(where: str) -> str:
 def strip_forbidden(value: str) -> str:
     """The text without forbidden characters (for values already stored, on their way out)."""
     return FORBIDDEN_CHARACTERS.sub("", value)
-
-
-def check_text(value: str) -> str:
-    """A form field or service validator: refuses forbidden characters with the Chinese message."""
-    if FORBIDDEN_CHARACTERS.search(value):
-        raise ValidationError(FORBIDDEN_MESSAGE, code="forbidden_characters")
-    return value
 
 
 def latest_planned() -> dt.date:
