@@ -5,9 +5,12 @@ a server error, an undocumented status code or a response that does not match it
 """
 
 import os
+from collections.abc import Iterator
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -27,8 +30,16 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture
-def token(world) -> str:  # type: ignore[no-untyped-def]
-    return account_services.issue_token(actor=world.bob, name="schemathesis")[1]
+def token(world) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    # Requests go straight to the WSGI app: keep the test's database connection open across them, as Django's own
+    # test client does (on PostgreSQL close_old_connections would end the test transaction).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield account_services.issue_token(actor=world.bob, name="schemathesis")[1]
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
