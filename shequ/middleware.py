@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.html import escape
 
 from shequ import inputs
 
@@ -24,6 +25,10 @@ def refusal(request: HttpRequest, status: int, message: str) -> HttpResponse:
     """The refusal in the format of the interface called: the API's error shape, Open311's list, or plain text."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message, "errors": {}}, status=status, json_dumps_params={"ensure_ascii": False})
+    if request.path.startswith("/open311/") and request.path.endswith(".xml"):  # GeoReport v2 errors, in XML
+        body = f"<?xml version='1.0' encoding='utf-8'?><errors><error><code>{status}</code>" \
+               f"<description>{escape(message)}</description></error></errors>"
+        return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
     if request.path.startswith("/open311/"):
         return JsonResponse([{"code": status, "description": message}], status=status, safe=False,
                             json_dumps_params={"ensure_ascii": False})

@@ -204,3 +204,13 @@ def test_it_refuses_a_lone_surrogate_whatever_the_content_type(world, login) -> 
     response = login(world.bob).post("/api/people/residents", data=body, content_type="text/plain")
     assert response.status_code == 400 and not Resident.objects.exists()
 
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_it_answers_open311_clients_in_their_own_error_format(tree, client, fmt) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(f"/open311/v2/requests.{fmt}?status=open%00")
+    assert response.status_code == 400
+    if fmt == "json":
+        assert response.json()[0]["code"] == 400 and "控制字符" in response.json()[0]["description"]
+    else:
+        assert response.content.decode().count("<error><code>400</code>") == 1 and "控制字符" in response.content.decode()
