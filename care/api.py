@@ -1,6 +1,7 @@
 """JSON API of the care module (/api/care/): the same scoping as the pages; notes never in lists."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -13,6 +14,7 @@ from care.models import DueVisit, EmergencyShelter, Visit
 from care.periods import today
 from people.models import Resident
 from places.selectors import unit_for_user
+from shequ.inputs import date_in_range
 
 router = Router(tags=["care"])
 
@@ -45,7 +47,7 @@ class VisitOut(Schema):
 
 
 class VisitIn(Schema):
-    visited_at: datetime
+    visited_at: Annotated[datetime, date_in_range(label="探访时间", latest=date.max)]
     method: str
     health: str
     home_safety: str

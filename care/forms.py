@@ -1,5 +1,6 @@
 """Forms: the one-minute visit form, reassignment, rules, emergency records and notices."""
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -7,6 +8,7 @@ from django.utils import timezone
 
 from care.models import SHELTER_FACILITIES, Frequency, Method, NoticeKind, Rating, ShelterKind
 from people.tags import RESTRICTED_TAGS, Tag
+from shequ.inputs import EARLIEST_EVENT, MAX_PEOPLE, date_validator
 
 
 class MultiFileInput(forms.ClearableFileInput):
@@ -22,7 +24,8 @@ class MultiImageField(forms.ImageField):
 
 class VisitForm(forms.Form):
     visited_at = forms.DateTimeField(label="探访时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                                     validators=[date_validator(label="探访时间", latest=dt.date.max)])
     method = forms.ChoiceField(label="方式", choices=Method.choices, widget=forms.RadioSelect, initial=Method.HOME)
     health = forms.ChoiceField(label="身体状况", choices=Rating.choices, widget=forms.RadioSelect, initial=Rating.GOOD)
     home_safety = forms.ChoiceField(label="居家安全", choices=Rating.choices, widget=forms.RadioSelect, initial=Rating.GOOD)
@@ -79,14 +82,16 @@ class RuleForm(forms.Form):
 class OfficerForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
-    trained_on = forms.DateField(label="培训日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    appointed_on = forms.DateField(label="任职日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    trained_on = forms.DateField(label="培训日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                 validators=[date_validator(label="培训日期", past=True)])
+    appointed_on = forms.DateField(label="任职日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                   validators=[date_validator(label="任职日期", past=True)])
 
 
 class ShelterForm(forms.Form):
     name = forms.CharField(label="名称", max_length=100)
     kind = forms.ChoiceField(label="类型", choices=ShelterKind.choices)
-    capacity = forms.IntegerField(label="可容纳人数", min_value=1)
+    capacity = forms.IntegerField(label="可容纳人数", min_value=1, max_value=MAX_PEOPLE)
     address = forms.CharField(label="地址", max_length=200, required=False)
     lat = forms.FloatField(label="纬度", required=False, min_value=-90, max_value=90)
     lng = forms.FloatField(label="经度", required=False, min_value=-180, max_value=180)
@@ -94,9 +99,10 @@ class ShelterForm(forms.Form):
 
 
 class DrillForm(forms.Form):
-    held_on = forms.DateField(label="演练日期", widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label="演练日期", widget=forms.DateInput(attrs={"type": "date"}),
+                              validators=[date_validator(label="演练日期", earliest=EARLIEST_EVENT, past=True)])
     scenario = forms.CharField(label="演练科目", max_length=100)
-    participants = forms.IntegerField(label="参加人数", min_value=1)
+    participants = forms.IntegerField(label="参加人数", min_value=1, max_value=MAX_PEOPLE)
     lessons = forms.CharField(label="经验与不足", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -19,6 +19,8 @@ from facilities import selectors, services
 from facilities.models import WEEKDAYS, Booking, Facility, FacilityStatus, ServicePoint, Space
 from places.codes import within
 from places.models import OrgUnit
+from shequ.apierrors import ErrorOut
+from shequ.inputs import Count, Offset
 
 router = Router(tags=["facilities"])
 MAX_LIMIT = 500
@@ -121,8 +123,8 @@ class FacilityFilters(Schema):
     kind: str = ""
     status: str = ""
     q: str = ""
-    limit: int = 100
-    offset: int = 0
+    limit: Count = Field(100, description=f"每页条数，最多 {MAX_LIMIT}")
+    offset: Offset = 0
 
 
 @router.get("/facilities", response=FacilityPage, summary="Facilities in the caller's scope")
@@ -146,7 +148,7 @@ def facility_detail(request: HttpRequest, facility_id: int) -> dict[str, Any]:
     return _facility_out(selectors.facility_for_user(_staff(request), facility_id))
 
 
-@router.post("/facilities", response={201: FacilityOut, 422: dict}, summary="Register a facility")
+@router.post("/facilities", response={201: FacilityOut, 422: ErrorOut}, summary="Register a facility")
 def facility_create(request: HttpRequest, payload: FacilityIn) -> Any:
     user = _staff(request)
     try:
@@ -156,7 +158,7 @@ def facility_create(request: HttpRequest, payload: FacilityIn) -> Any:
     return Status(201, _facility_out(selectors.facility_for_user(user, facility.pk)))
 
 
-@router.put("/facilities/{facility_id}", response={200: FacilityOut, 422: dict}, summary="Replace a facility's data")
+@router.put("/facilities/{facility_id}", response={200: FacilityOut, 422: ErrorOut}, summary="Replace a facility's data")
 def facility_update(request: HttpRequest, facility_id: int, payload: FacilityIn) -> Any:
     user = _staff(request)
     facility = selectors.facility_for_user(user, facility_id)
@@ -214,7 +216,7 @@ class PointPage(Schema):
 
 
 @router.get("/points", response=PointPage, summary="Service points (便民生活圈) in the caller's scope")
-def point_list(request: HttpRequest, unit: str = "", kind: str = "", limit: int = 100, offset: int = 0) -> dict[str, Any]:
+def point_list(request: HttpRequest, unit: str = "", kind: str = "", limit: Count = 100, offset: Offset = 0) -> dict[str, Any]:
     queryset = selectors.points_for(_staff(request)).order_by("unit_id", "kind", "name")
     if unit:
         queryset = queryset.filter(within("unit_id", unit))
@@ -229,7 +231,7 @@ def point_detail(request: HttpRequest, point_id: int) -> dict[str, Any]:
     return _point_out(selectors.point_for_user(_staff(request), point_id))
 
 
-@router.post("/points", response={201: PointOut, 422: dict}, summary="Register a service point")
+@router.post("/points", response={201: PointOut, 422: ErrorOut}, summary="Register a service point")
 def point_create(request: HttpRequest, payload: PointIn) -> Any:
     user = _staff(request)
     try:
@@ -239,7 +241,7 @@ def point_create(request: HttpRequest, payload: PointIn) -> Any:
     return Status(201, _point_out(point))
 
 
-@router.put("/points/{point_id}", response={200: PointOut, 422: dict}, summary="Replace a service point's data")
+@router.put("/points/{point_id}", response={200: PointOut, 422: ErrorOut}, summary="Replace a service point's data")
 def point_update(request: HttpRequest, point_id: int, payload: PointIn) -> Any:
     user = _staff(request)
     point = selectors.point_for_user(user, point_id)
@@ -273,16 +275,16 @@ class SpaceOut(Schema):
     facility_id: int | None
     capacity: int
     rule: str
-    opens_at: dt.time
-    closes_at: dt.time
+    opens_at: str = Field(pattern=r"^[0-2][0-9]:[0-5][0-9]$", description="开放开始时间 HH:MM（北京时间）")
+    closes_at: str = Field(pattern=r"^[0-2][0-9]:[0-5][0-9]$", description="开放结束时间 HH:MM（北京时间）")
     slot_minutes: int
     weekdays: list[str]
 
 
 def _space_out(s: Space) -> dict[str, Any]:
     return {"id": s.pk, "unit_code": s.unit_id, "name": s.name, "kind": s.kind, "host": s.host,
-            "facility_id": s.facility_id, "capacity": s.capacity, "rule": s.rule, "opens_at": s.opens_at,
-            "closes_at": s.closes_at, "slot_minutes": s.slot_minutes, "weekdays": [WEEKDAYS[int(d)] for d in s.weekdays]}
+            "facility_id": s.facility_id, "capacity": s.capacity, "rule": s.rule, "opens_at": f"{s.opens_at:%H:%M}",
+            "closes_at": f"{s.closes_at:%H:%M}", "slot_minutes": s.slot_minutes, "weekdays": [WEEKDAYS[int(d)] for d in s.weekdays]}
 
 
 @router.get("/spaces", response=list[SpaceOut], summary="Spaces the caller can see (residents: their own community's)")
@@ -318,7 +320,7 @@ def _booking_out(b: Booking) -> dict[str, Any]:
             "purpose": b.purpose, "attendees": b.attendees}
 
 
-@router.post("/spaces/{space_id}/bookings", response={201: BookingOut, 422: dict, 409: dict}, summary="Book slots of a space")
+@router.post("/spaces/{space_id}/bookings", response={201: BookingOut, 422: ErrorOut, 409: ErrorOut}, summary="Book slots of a space")
 def booking_create(request: HttpRequest, space_id: int, payload: BookingIn) -> Any:
     user: Any = request.user
     space = selectors.space_for_user(user, space_id)

@@ -20,6 +20,7 @@ from facilities.models import (
 )
 from facilities.services import FacilityInput, PointInput, actor_may_write
 from places.models import OrgUnit
+from shequ.inputs import MAX_PEOPLE
 
 HOURS_HELP = "HH:MM-HH:MM，如 08:30-17:30；多个时段用逗号分隔；不开放留空"
 
@@ -154,7 +155,7 @@ class SpaceForm(ScopedForm):
     facility = forms.ModelChoiceField(label="所在设施", queryset=Facility.objects.none(), required=False,
                                       help_text="设施功能室请选择所在设施；驻区单位的场地留空并填写提供单位")
     host = forms.CharField(label="提供单位", max_length=100, required=False)
-    capacity = forms.IntegerField(label="容纳人数（车位）", min_value=1, initial=20)
+    capacity = forms.IntegerField(label="容纳人数（车位）", min_value=1, max_value=MAX_PEOPLE, initial=20)
     rule = forms.ChoiceField(label="预约规则", choices=SpaceRule.choices)
     opens_at = forms.TimeField(label="每天开放开始", initial=dt.time(8, 0), widget=forms.TimeInput(attrs={"type": "time"}))
     closes_at = forms.TimeField(label="每天开放结束", initial=dt.time(20, 0), widget=forms.TimeInput(attrs={"type": "time"}))
@@ -173,7 +174,7 @@ class BookingForm(forms.Form):
                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     slots = forms.IntegerField(label="连续时段数", min_value=1, max_value=48, initial=1)
     purpose = forms.CharField(label="用途", max_length=200)
-    attendees = forms.IntegerField(label="人数", min_value=1, initial=1)
+    attendees = forms.IntegerField(label="人数", min_value=1, max_value=MAX_PEOPLE, initial=1)
     organisation = forms.CharField(label="以组织名义预约（可空）", max_length=100, required=False)
 
 

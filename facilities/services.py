@@ -31,6 +31,7 @@ from facilities.models import (
     SpaceRule,
 )
 from places.models import OrgUnit
+from shequ import inputs
 
 # Coordinates must fall inside mainland China's bounding box (catches swapped or missing digits).
 LAT_RANGE = (3.0, 54.0)
@@ -136,6 +137,8 @@ def validate_facility(data: FacilityInput) -> dict[str, str]:
         planned = data.status in (FacilityStatus.PLANNED, FacilityStatus.BUILDING)
         if value is not None and value > today and not (name == "built_on" and planned):
             errors[name] = "日期不能晚于今天。"
+        elif message := inputs.date_error(value, label="日期", earliest=inputs.EARLIEST_BUILT):
+            errors[name] = message
     start = data.opened_on or data.built_on
     if data.closed_on and start and data.closed_on < start:
         errors["closed_on"] = "停用日期不能早于建成（投入使用）日期。"
@@ -342,6 +345,9 @@ def validate_point(data: PointInput) -> dict[str, str]:
         errors["closed_on"] = "只有停用的网点才填写停业日期。"
     if data.closed_on and data.opened_on and data.closed_on < data.opened_on:
         errors["closed_on"] = "停业日期不能早于开业日期。"
+    for name in ("opened_on", "closed_on"):
+        if message := inputs.date_error(getattr(data, name), label="日期", earliest=inputs.EARLIEST_BUILT):
+            errors.setdefault(name, message)
     try:
         data.opening_hours = parse_hours(data.opening_hours)[0]
     except ValidationError as exc:
@@ -439,8 +445,18 @@ def may_book(user: User, space: Space) -> bool:
     return can_see_unit(user, space.unit_id)  # type: ignore[arg-type]
 
 
+BOOKING_HORIZON_DAYS = 90
+
+
+def booking_horizon() -> dt.date:
+    """The last day a space can be booked (预约期限): BOOKING_HORIZON_DAYS from today."""
+    return timezone.localdate() + dt.timedelta(days=BOOKING_HORIZON_DAYS)
+
+
 def slot_errors(space: Space, starts_at: dt.datetime, slots: int) -> str:
     local = timezone.localtime(starts_at)
+    if local.date() > booking_horizon():
+        return f"只能预约 {BOOKING_HORIZON_DAYS} 天内的时段。"
     if slots < 1 or slots > 24 * 60 // space.slot_minutes:
         return "预约时段数不正确。"
     if str(local.weekday()) not in space.weekdays:

@@ -32,6 +32,8 @@ from facilities.forms import (
 from facilities.models import BookingStatus, FacilityKind, FacilityStatus, PointKind
 from places.codes import within
 from places.models import OrgUnit
+from shequ.inputs import check_date
+from shequ.middleware import refusal
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -170,7 +172,11 @@ def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
 def photo_file(request: HttpRequest, pk: int) -> FileResponse:
     """A facility photo, served only to those who may see the facility (media is never public)."""
     photo = selectors.photo_for_user(_staff(request), pk)
-    return FileResponse(photo.image.open("rb"), content_type="image/jpeg" if photo.image.name.lower().endswith((".jpg", ".jpeg")) else "image/png")
+    try:
+        stream = photo.image.open("rb")
+    except FileNotFoundError as exc:  # the row outlived its file: nothing to serve, not a server error
+        raise Http404("照片文件不存在") from exc
+    return FileResponse(stream, content_type="image/jpeg" if photo.image.name.lower().endswith((".jpg", ".jpeg")) else "image/png")
 
 
 @require_POST
@@ -385,18 +391,24 @@ def space_create(request: HttpRequest) -> HttpResponse:
 
 
 def _week_start(request: HttpRequest) -> dt.date:
+    """The calendar's first day: ?week= if it is a date within the booking range (ValidationError if not), else this week."""
     try:
-        return dt.date.fromisoformat(request.GET.get("week", ""))
+        start = dt.date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         today = timezone.localdate()
         return today - dt.timedelta(days=today.weekday())
+    check_date(start, label="日历周", latest=services.booking_horizon())
+    return start
 
 
 @login_required
 def space_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     space = selectors.space_for_user(user, pk)
-    start = _week_start(request)
+    try:
+        start = _week_start(request)
+    except ValidationError as exc:
+        return refusal(request, 400, exc.messages[0])
     form = BookingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

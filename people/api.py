@@ -16,6 +16,8 @@ from people import selectors, services
 from people.models import Household, Resident, ResidentMove
 from people.selectors import ResidentFilters
 from people.validation import describe_detail
+from shequ.apierrors import ErrorOut
+from shequ.inputs import Age, PageNumber
 
 router = Router(tags=["people"])
 
@@ -154,11 +156,11 @@ class MoveOut(Schema):
 class ResidentQuery(Schema):
     unit: str = Field("", description="单位代码，含其下级")
     tag: list[str] = Field(default_factory=list, description="可重复；同时满足")
-    min_age: int | None = None
-    max_age: int | None = None
+    min_age: Age | None = None
+    max_age: Age | None = None
     status: str = Field("present", description="present / moved_out / deceased，空为全部")
     q: str = Field("", description="姓名的一部分，或完整证件号码、电话")
-    page: int = 1
+    page: PageNumber = 1
 
 
 def _staff(request: HttpRequest) -> Any:
@@ -185,11 +187,6 @@ def _household_out(household: Household) -> dict[str, Any]:
         "id": household.pk, "unit_code": household.unit_id, "unit_name": household.unit.name,
         **{f: getattr(household, f) for f in services.HOUSEHOLD_FIELDS}, "head_id": household.head_id,
     }
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, str] = Field(default_factory=dict, description="字段 → 中文错误说明")
 
 
 def _invalid(exc: ValidationError) -> Status[dict[str, Any]]:
@@ -236,7 +233,7 @@ def resident_update(request: HttpRequest, resident_id: int, payload: ResidentPat
 
 
 @router.get("/households", response=HouseholdPage, summary="Households in the caller's scope")
-def household_list(request: HttpRequest, unit: str = "", q: str = "", page: int = 1) -> dict[str, Any]:
+def household_list(request: HttpRequest, unit: str = "", q: str = "", page: PageNumber = 1) -> dict[str, Any]:
     user = _staff(request)
     result = selectors.paginate(selectors.household_list(user, unit, q[:40]), page)
     return {"count": result.total, "count_capped": result.capped, "page": result.number, "has_next": result.has_next,
@@ -274,7 +271,7 @@ def household_update(request: HttpRequest, household_id: int, payload: Household
 
 
 @router.get("/moves", response=list[MoveOut], summary="People who moved out of the caller's area (dated trace, no new address)")
-def moves(request: HttpRequest, page: int = 1) -> list[dict[str, Any]]:
+def moves(request: HttpRequest, page: PageNumber = 1) -> list[dict[str, Any]]:
     user = _staff(request)
     rows: list[ResidentMove] = selectors.paginate(selectors.moved_out_of(user), page, size=100, count=False).rows
     return [{"resident_name": m.resident.name, "from_unit_code": m.from_unit_id, "moved_on": m.moved_on,

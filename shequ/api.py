@@ -2,6 +2,7 @@
 
 from importlib import import_module
 from importlib.util import find_spec
+from typing import Any
 
 from django.conf import settings
 from ninja import NinjaAPI
@@ -11,6 +12,7 @@ from ninja.security import django_auth
 from accounts.api import TokenAuth
 from accounts.api import router as auth_router
 from places.api import router as units_router
+from shequ import apierrors
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -19,7 +21,16 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+class ShequAPI(NinjaAPI):
+    """The API whose schema declares the error answers of every operation (shequ.apierrors)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        apierrors.document_errors(schema)
+        return schema
+
+
+api = ShequAPI(
     renderer=ChineseJSONRenderer(),
     title="Shequ 社区服务信息系统 API",
     version="1",
@@ -27,6 +38,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
 )
+apierrors.install(api)
 api.add_router("/auth", auth_router)
 api.add_router("/units", units_router)
 

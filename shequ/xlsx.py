@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from shequ import inputs
 from shequ.importing import RowError
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
@@ -126,6 +127,9 @@ def read_rows(file: str | IO[bytes], columns: Sequence[Column]) -> Iterator[tupl
             if not any(texts):
                 continue
             texts += [""] * (width - len(texts))
+            bad = next((i for i, text in enumerate(texts) if inputs.find_forbidden(text) is not None), None)
+            if bad is not None:  # the whole file is refused, like a bad header: nothing is written
+                raise HeaderMismatch([RowError(line, inputs.FORBIDDEN_MESSAGE, header[bad], inputs.strip_forbidden(texts[bad]))])
             yield line, dict(zip(header, texts, strict=True))
     finally:
         book.close()

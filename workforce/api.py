@@ -10,6 +10,7 @@ from ninja import Router, Schema
 from accounts.scoping import get_visible_or_404
 from places.codes import within
 from places.models import OrgUnit
+from shequ.inputs import PageNumber
 from workforce.models import CommunityWorker, in_post_on
 
 router = Router(tags=["workforce"])
@@ -43,7 +44,7 @@ def _out(w: CommunityWorker) -> dict[str, Any]:
 
 @router.get("/workers", response=WorkerPage, summary="Community workers in the caller's scope (phone masked)")
 def worker_list(request: HttpRequest, unit: str = "", position: str = "", in_post: bool | None = None,
-                page: int = 1) -> dict[str, Any]:
+                page: PageNumber = 1) -> dict[str, Any]:
     rows = CommunityWorker.objects.visible_to(request.user).select_related("unit").order_by("unit_id", "pk")
     if unit:
         prefix = OrgUnit.objects.filter(code=unit).values_list("prefix", flat=True).first()

@@ -15,7 +15,7 @@ from accounts.scoping import can_see_unit
 from people import crypto
 from people.masking import mask_phone
 from places.models import OrgUnit
-from shequ import phones
+from shequ import inputs, phones
 from workforce.models import (
     DIRECTOR_POSITIONS,
     SECRETARY_POSITIONS,
@@ -65,8 +65,7 @@ def _clean_worker(*, unit: OrgUnit, name: str, gender: str, position: str, start
         raise ValidationError("请选择岗位。")
     if started_on is None:
         raise ValidationError("请填写任职日期。")
-    if started_on > timezone.localdate():
-        raise ValidationError("任职日期不能晚于今天。")
+    inputs.check_date(started_on, label="任职日期", earliest=inputs.EARLIEST_SERVICE, past=True)
     if unit.level != OrgUnit.Level.VILLAGE:
         raise ValidationError("社区工作者只能登记在村（社区）。")
     _check_single_leader(unit=unit, position=position, exclude_pk=exclude_pk)
@@ -166,6 +165,8 @@ def record_training(*, actor: Any, unit: OrgUnit, title: str, level: str, kind: 
         raise ValidationError("请选择培训类别。")
     if starts_on is None or ends_on is None:
         raise ValidationError("请填写培训开始和结束日期。")
+    inputs.check_date(starts_on, label="培训开始日期")
+    inputs.check_date(ends_on, label="培训结束日期")
     if ends_on < starts_on:
         raise ValidationError("结束日期不能早于开始日期。")
     if (ends_on - starts_on).days > 366:
