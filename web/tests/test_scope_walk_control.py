@@ -97,7 +97,7 @@ def test_it_reports_a_leak_planted_in(what: str, route: str, target: str, leaky:
 
 @pytest.mark.django_db
 def test_it_reports_a_phone_planted_in_the_public_open311_feed(tree: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("appeals.open311.views.mask_text", lambda text: text)
+    monkeypatch.setattr("appeals.open311.views.public_text", lambda text, appeal: text)
     public = next(c for c in CASES if c.route == "open311/v2/requests.<str:fmt>")
     failures = check_case(public, make_world())
     assert any("personal data published" in f for f in failures), failures
