@@ -8,7 +8,6 @@ Callers import from `care.services`; the names below are the module's public wri
 from care.delivery import deliver
 from care.services.notices import (
     NOTICE_SENDER_ROLES,
-    RECIPIENT_COLUMNS,
     acknowledge,
     can_send_notices,
     resend_notice,
@@ -16,11 +15,9 @@ from care.services.notices import (
     set_opt_in,
 )
 from care.services.plans import (
-    DUE_COLUMNS,
     assign_due_visit,
     assign_unassigned,
     generate_visit_plans,
-    insert_many,
     reconcile_due_visits,
     set_visit_rule,
 )
@@ -28,8 +25,8 @@ from care.services.readiness import add_disaster_officer, add_shelter, end_disas
 from care.services.visits import REFERRAL_CATEGORIES, appeals_available, record_visit, refer_finding
 
 __all__ = [
-    "DUE_COLUMNS", "NOTICE_SENDER_ROLES", "RECIPIENT_COLUMNS", "REFERRAL_CATEGORIES",
+    "NOTICE_SENDER_ROLES",  "REFERRAL_CATEGORIES",
     "acknowledge", "add_disaster_officer", "add_shelter", "appeals_available", "assign_due_visit", "assign_unassigned",
-    "can_send_notices", "deliver", "end_disaster_officer", "generate_visit_plans", "insert_many", "reconcile_due_visits",
+    "can_send_notices", "deliver", "end_disaster_officer", "generate_visit_plans", "reconcile_due_visits",
     "record_drill", "record_visit", "refer_finding", "resend_notice", "send_notice", "set_opt_in", "set_visit_rule",
 ]

@@ -15,11 +15,11 @@ from accounts.roles import Role
 from accounts.scoping import scope_prefix
 from care.delivery import deliver_notice
 from care.models import DisasterOfficer, EmergencyNotice, EmergencyOptIn, NoticeKind, NoticeRecipient
-from care.services.plans import insert_many
 from care.services.scope import require_scope
 from people.models import Resident
 from places.codes import within
 from places.models import OrgUnit
+from shequ.bulk import BulkInserter
 
 NOTICE_SENDER_ROLES = {Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.CITY_STAFF}
 
@@ -85,12 +85,12 @@ def send_notice(*, actor: User, unit_code: str, kind: str, title: str, body: str
     return notice
 
 
-RECIPIENT_COLUMNS = "notice_id, unit_code, kind, user_id, officer_id, resident_id, name, token, send_count"
+RECIPIENT_FIELDS = ["notice_id", "unit_code", "kind", "user_id", "officer_id", "resident_id", "name", "token"]
 
 
 def _insert_recipients(notice_id: int, rows: Sequence[tuple[Any, ...]]) -> None:
-    """At 100,000 recipients the ORM's per-object work would dominate: plain multi-row inserts."""
-    insert_many("care_noticerecipient", RECIPIENT_COLUMNS, [(notice_id, *r, _new_token(), 1) for r in rows])
+    """At 100,000 recipients the ORM's per-object work would dominate: the bulk writer (other columns: model defaults)."""
+    BulkInserter(NoticeRecipient, RECIPIENT_FIELDS).write([(notice_id, *r, _new_token()) for r in rows])
 
 
 def _deliver_later(notice_id: int, *, again: bool) -> None:

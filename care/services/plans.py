@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 
 from accounts import audit
@@ -19,6 +19,7 @@ from care.services.scope import require_scope
 from people.models import Resident, ResidentTag
 from people.tags import Tag
 from places.codes import within
+from shequ.bulk import BulkInserter
 
 
 @transaction.atomic
@@ -160,29 +161,13 @@ def _generate_period(rule: VisitRule, start: date, end: date, workers: dict[str,
     return len(rows)
 
 
-DUE_COLUMNS = "rule_id, tag, resident_id, unit_code, period_start, period_end, assignee_id, volunteer_name"
-
-
-def insert_many(table: str, columns: str, rows: Sequence[tuple[Any, ...]], *, suffix: str = "", batch: int = 1000) -> None:
-    """Plain bulk INSERT: executemany of one prepared statement on SQLite (fastest there), multi-row
-    VALUES (…), (…) with 1,000 rows a statement on PostgreSQL (one round trip per batch)."""
-    if not rows:
-        return
-    width = len(rows[0])
-    placeholder = "(" + ", ".join(["%s"] * width) + ")"
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {placeholder} {suffix}", rows)  # noqa: S608
-            return
-        for i in range(0, len(rows), batch):
-            chunk = rows[i:i + batch]
-            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(chunk))} {suffix}"  # noqa: S608
-            cursor.execute(sql, [value for row in chunk for value in row])
+# The due row's values as _generate_period builds them; every other column takes the model's default.
+DUE_FIELDS = ["rule_id", "tag", "resident_id", "unit_id", "period_start", "period_end", "assignee_id", "volunteer_name"]
 
 
 def _insert_due_rows(rows: Sequence[tuple[Any, ...]]) -> None:
     """Rows already generated (same rule, resident and period) are skipped."""
-    insert_many("care_duevisit", DUE_COLUMNS + ", removed_reason", [(*r, "") for r in rows], suffix="ON CONFLICT DO NOTHING")
+    BulkInserter(DueVisit, DUE_FIELDS, ignore_conflicts=True).write(rows)
 
 
 @transaction.atomic
