@@ -1,12 +1,13 @@
 """Visits (探访记录) and the referral (转介) of what a visit found."""
 
+import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -18,6 +19,8 @@ from care.models import CHECKLIST, DueVisit, Method, Rating, Referral, Visit, Vi
 from care.services.scope import require_scope
 from people.models import Resident
 
+# The visit form's one-time key (secrets.token_urlsafe): letters, digits, "-" and "_".
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]*")
 # Clock skew allowed between a phone and the server when stamping "now".
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
@@ -26,9 +29,20 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 def record_visit(
     *, actor: User, resident: Resident, visited_at: datetime, method: str, health: str, home_safety: str, living: str,
     mood: str, needs: str = "", needs_action: bool = False, notes: str = "", visitor_name: str = "",
-    lat: float | None = None, lng: float | None = None, photos: Iterable[Any] = (),
+    lat: float | None = None, lng: float | None = None, photos: Iterable[Any] = (), submission_key: str = "",
 ) -> Visit:
-    """探访记录: not in the future, only for someone in the visitor's scope, only while they live there."""
+    """探访记录: not in the future, only for someone in the visitor's scope, only while they live there.
+
+    One visit per submission and due row: a submission_key already used by this visitor returns the visit it stored
+    (a double-click, a resent request); two submissions racing to complete the same due row store one visit.
+    """
+    submission_key = submission_key.strip()
+    if len(submission_key) > 40 or not SUBMISSION_KEY.fullmatch(submission_key):
+        raise ValidationError("提交标识无效，请刷新页面后重新填写。")
+    if submission_key:
+        stored = Visit.objects.filter(visitor=actor, submission_key=submission_key).first()
+        if stored is not None:
+            return stored
     resident = Resident.objects.select_related("unit").get(pk=resident.pk)  # the register's current state
     if actor.role not in (Role.COMMUNITY_WORKER, Role.TOWNSHIP_STAFF) or not can_see_unit(actor, resident.unit_id):
         raise ValidationError("该居民不在您的管辖范围内。")
@@ -48,19 +62,27 @@ def record_visit(
             raise ValidationError(f"请选择“{label}”。")
     if (lat is None) != (lng is None) or (lat is not None and not (-90 <= lat <= 90 and -180 <= float(lng or 0) <= 180)):
         raise ValidationError("位置坐标无效。")
-    visit = Visit.objects.create(
-        resident=resident, unit_id=resident.unit_id, visited_at=visited_at, visitor=actor, visitor_name=visitor_name.strip()[:50],
-        method=method, health=health, home_safety=home_safety, living=living, mood=mood, needs=needs.strip()[:200],
-        needs_action=needs_action, notes=notes.strip(), lat=lat, lng=lng,
-    )
+    # The first visit in a period satisfies every due row of that resident there (any rule).
+    open_rows = DueVisit.objects.filter(
+        resident=resident, unit=resident.unit, period_start__lte=day, period_end__gte=day, visited_on__isnull=True,
+    ).filter(Q(removed_on__isnull=True) | (Q(removed_on__gt=day) & ~Q(removed_reason="moved_out")))
+    first_due = open_rows.order_by("id").values_list("id", flat=True).first()
+    try:
+        with transaction.atomic():  # a savepoint: a lost race leaves the outer transaction usable
+            visit = Visit.objects.create(
+                resident=resident, unit_id=resident.unit_id, visited_at=visited_at, visitor=actor,
+                visitor_name=visitor_name.strip()[:50], method=method, health=health, home_safety=home_safety, living=living,
+                mood=mood, needs=needs.strip()[:200], needs_action=needs_action, notes=notes.strip(), lat=lat, lng=lng,
+                completes_id=first_due, submission_key=submission_key,
+            )
+    except IntegrityError:
+        stored = Visit.objects.filter(visitor=actor, submission_key=submission_key).first() if submission_key else None
+        if stored is not None:
+            return stored
+        raise ValidationError("该居民本周期的探访刚刚已有人记录，请勿重复提交。") from None
     for photo in photos:
         VisitPhoto.objects.create(visit=visit, image=photo)
-    # The first visit in a period satisfies every due row of that resident there (any rule).
-    DueVisit.objects.filter(
-        resident=resident, unit=resident.unit, period_start__lte=day, period_end__gte=day, visited_on__isnull=True,
-    ).filter(Q(removed_on__isnull=True) | (Q(removed_on__gt=day) & ~Q(removed_reason="moved_out"))).update(
-        visited_on=day, visit=visit, removed_on=None, removed_reason="",
-    )
+    open_rows.update(visited_on=day, visit=visit, removed_on=None, removed_reason="")
     audit.record(actor=actor, action="care.visit_recorded", obj=visit, detail={"resident": resident.pk, "method": method})
     return visit
 
