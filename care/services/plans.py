@@ -16,7 +16,7 @@ from accounts.roles import Role
 from care.models import DueVisit, Frequency, VisitRule
 from care.periods import periods_in_month, today
 from care.services.scope import require_scope
-from people.models import Resident, ResidentTag
+from people.models import Resident, ResidentMove, ResidentTag
 from people.tags import Tag
 from places.codes import within
 from shequ.bulk import BulkInserter
@@ -64,10 +64,6 @@ def _dropouts(rows: Any, on: date) -> list[tuple[int, date, str]]:
 
 def _move_dates(rows: list[tuple[int, str]], qs: Any) -> dict[int, date]:
     """Due-row id → the date its resident moved out of that row's community (people.ResidentMove), when recorded."""
-    try:
-        from people.models import ResidentMove
-    except ImportError:  # pragma: no cover
-        return {}
     if not rows:
         return {}
     resident_of = dict(qs.filter(pk__in=[pk for pk, _ in rows]).values_list("id", "resident_id"))
