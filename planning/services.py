@@ -53,6 +53,8 @@ def _departments(names: list[str]) -> list[Department]:
 @transaction.atomic
 def load_plan(*, actor: User | None = None, plan_path: Path | None = None, indicators_path: Path | None = None) -> dict[str, int]:
     """Import plan.json and indicators.json; running it again changes nothing but what the files changed."""
+    if not Department.objects.exists():
+        raise ValidationError("尚未导入部门名录，请先运行 manage.py import_departments，再运行 load_plan。")
     plan = json.loads((plan_path or DATA / "plan.json").read_text(encoding="utf-8"))
     catalogue = json.loads((indicators_path or DATA / "indicators.json").read_text(encoding="utf-8"))
     for row in plan["tasks"]:
