@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from planning.models import PlanTask
 from places.models import Department
+from planning.models import PlanTask
 
 
 def test_it_names_import_departments_when_the_departments_are_missing(db) -> None:  # type: ignore[no-untyped-def]
