@@ -85,8 +85,9 @@ def main() -> None:
     load_tree()
     populate(args.recipients)
 
+    from raw_sql import insert_many  # bench/ is on sys.path: the scripts run as files
+
     from accounts.models import User
-    from bench.raw_sql import insert_many
     from care import services
     from care.models import NoticeRecipient
     from care.selectors import ack_rates

@@ -82,7 +82,8 @@ def main() -> None:
     load_tree()
     populate(args.per_village, args.workers)
 
-    from bench.raw_sql import insert_many
+    from raw_sql import insert_many  # bench/ is on sys.path: the scripts run as files
+
     from care import services
     from care.models import DueVisit
     from care.selectors import rates_all_units
