@@ -109,3 +109,17 @@ def test_it_returns_the_stored_visit_for_a_resent_api_submission(world, granny) 
     first = record_visit(**kwargs)
     assert record_visit(**kwargs).pk == first.pk
     assert Visit.objects.filter(resident=granny).count() == 1
+
+
+def test_it_stores_one_visit_when_the_api_gets_the_same_submission_twice(world, granny, login) -> None:  # type: ignore[no-untyped-def]
+    browser = login(world.bob)
+    body = {"visited_at": (timezone.now() - timedelta(hours=1)).isoformat(), "method": "phone", "health": "good",
+            "home_safety": "good", "living": "good", "mood": "good", "submission_key": "app-7f3a"}
+    first = browser.post(f"/api/care/residents/{granny.pk}/visits", body, content_type="application/json")
+    again = browser.post(f"/api/care/residents/{granny.pk}/visits", body, content_type="application/json")
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert Visit.objects.filter(resident=granny).count() == 1
+    too_long = browser.post(f"/api/care/residents/{granny.pk}/visits", {**body, "submission_key": "k" * 41},
+                            content_type="application/json")
+    assert too_long.status_code in (400, 422) and Visit.objects.filter(resident=granny).count() == 1
