@@ -85,11 +85,14 @@ def main() -> None:
     load_tree()
     populate(args.recipients)
 
+    from raw_sql import insert_many  # bench/ is on sys.path: the scripts run as files
+
     from accounts.models import User
     from care import services
     from care.models import NoticeRecipient
     from care.selectors import ack_rates
-    from care.services import RECIPIENT_COLUMNS, insert_many
+
+    recipient_columns = "notice_id, unit_code, kind, user_id, officer_id, resident_id, name, token, send_count"
 
     analyze()
     from web.models import Notification
@@ -104,7 +107,7 @@ def main() -> None:
 
     def raw_insert() -> None:
         with transaction.atomic():
-            insert_many("care_noticerecipient", RECIPIENT_COLUMNS, [(notice.pk, *r, secrets.token_urlsafe(18)[:24], 1) for r in rows])
+            insert_many("care_noticerecipient", recipient_columns, [(notice.pk, *r, secrets.token_urlsafe(18)[:24], 1) for r in rows])
 
     NoticeRecipient.objects.filter(notice=notice).delete()
     t_raw, _ = timed(raw_insert)

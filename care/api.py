@@ -5,7 +5,7 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from accounts.scoping import get_visible_or_404
@@ -59,6 +59,7 @@ class VisitIn(Schema):
     visitor_name: str = ""
     lat: float | None = None
     lng: float | None = None
+    submission_key: str = Field("", max_length=40, description="one key per submission: sent again, it stores no second visit")
 
 
 class RateOut(Schema):

@@ -1,6 +1,7 @@
 """Forms: the one-minute visit form, reassignment, rules, emergency records and notices."""
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from django import forms
@@ -38,11 +39,14 @@ class VisitForm(forms.Form):
     photos = MultiImageField(label="照片", required=False, widget=MultiFileInput(attrs={"accept": "image/*", "capture": "environment"}))
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput)
+    # One key per rendered form: submitting it twice (a double-click, a resend) stores one visit.
+    submission_key = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("visited_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+            self.initial.setdefault("submission_key", secrets.token_urlsafe(18))
 
 
 class AssignForm(forms.Form):

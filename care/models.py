@@ -125,6 +125,11 @@ class Visit(models.Model):
     lat = models.FloatField("纬度", null=True, blank=True)
     lng = models.FloatField("经度", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # One visit per due row and submission: the due row this visit completed (at most one visit completes a row),
+    # and the form's one-time key (a double-click or a resent request stores no second visit).
+    completes = models.OneToOneField("DueVisit", null=True, blank=True, on_delete=models.SET_NULL, related_name="completed_by",
+                                     editable=False)
+    submission_key = models.CharField(max_length=40, blank=True, default="", editable=False)
 
     objects = VisitQuerySet.as_manager()
 
@@ -134,6 +139,8 @@ class Visit(models.Model):
         indexes = [models.Index(fields=["resident", "visited_at"], name="visit_resident_at")]
         constraints = [
             models.CheckConstraint(condition=Q(method__in=[m.value for m in Method]), name="visit_method_valid"),
+            models.UniqueConstraint(fields=["visitor", "submission_key"], condition=~Q(submission_key=""),
+                                    name="visit_submitted_once"),
             *[
                 models.CheckConstraint(condition=Q(**{f"{field}__in": [r.value for r in Rating]}), name=f"visit_{field}_valid")
                 for field, _ in CHECKLIST

@@ -19,12 +19,7 @@ from care.models import (
     Visit,
 )
 from care.periods import days_left, month_bounds
-from people.models import Resident, ResidentTag
-
-try:  # the register's dated trace of moves inside the city
-    from people.models import ResidentMove
-except ImportError:  # pragma: no cover
-    ResidentMove = None  # type: ignore[assignment,misc]
+from people.models import Resident, ResidentMove, ResidentTag
 from places.codes import within
 from places.models import OrgUnit
 
@@ -41,11 +36,9 @@ def due_q(as_of: date) -> Q:
     move to another community dated on or before as_of, or the group tag taken away.
     """
     has_tag = Exists(ResidentTag.objects.filter(resident_id=OuterRef("resident_id"), tag=OuterRef("tag")))
-    lives_there: Any = Q(resident__unit_id=F("unit_id"))
-    if ResidentMove is not None:
-        # Moved to another community of the city: still due there until the move date (people.ResidentMove).
-        lives_there = lives_there | Exists(ResidentMove.objects.filter(
-            resident_id=OuterRef("resident_id"), from_unit_id=OuterRef("unit_id"), moved_on__gt=as_of))
+    # Moved to another community of the city: still due there until the move date (people.ResidentMove).
+    lives_there: Any = Q(resident__unit_id=F("unit_id")) | Exists(ResidentMove.objects.filter(
+        resident_id=OuterRef("resident_id"), from_unit_id=OuterRef("unit_id"), moved_on__gt=as_of))
     still_there = (
         (Q(removed_on__isnull=True) | Q(removed_on__gt=as_of))
         & lives_there

@@ -88,7 +88,7 @@ def visit_form(request: HttpRequest, resident_id: int) -> HttpResponse:
                 actor=request.user, resident=resident, visited_at=data["visited_at"], method=data["method"],  # type: ignore[arg-type]
                 health=data["health"], home_safety=data["home_safety"], living=data["living"], mood=data["mood"],
                 needs=data["needs"], needs_action=data["needs_action"], notes=data["notes"], visitor_name=data["visitor_name"],
-                lat=data["lat"], lng=data["lng"], photos=data["photos"] or [],
+                lat=data["lat"], lng=data["lng"], photos=data["photos"] or [], submission_key=data["submission_key"],
             )
         except ValidationError as exc:
             form.add_error(None, "；".join(exc.messages))

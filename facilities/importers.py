@@ -6,6 +6,7 @@ error does it write, all rows in one transaction (a row that names an existing
 their Excel line numbers (shequ.importing.RowError), ready for write_error_report.
 """
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal, InvalidOperation
@@ -63,6 +64,12 @@ FACILITY_COLUMNS = [
     Column("盲道", choices=["是", "否"], width=8),
     Column("备注", width=30),
 ]
+# A facility file needs the first twelve columns (unit to latitude); the rest may be left off from the end.
+FACILITY_LEADING = 12
+OPTIONAL_FACILITY_FIELD = {
+    "投入使用日期": "opened_on", "停用日期": "closed_on", "地址": "address", "入驻服务": "services", "无障碍坡道": "has_ramp",
+    "无障碍卫生间": "has_accessible_toilet", "电梯": "has_lift", "盲道": "has_tactile_paving", "备注": "note",
+}
 POINT_COLUMNS = [
     Column(CODE, required=True, width=16, note="12位村（社区）代码。"),
     Column("网点名称", required=True, width=28),
@@ -174,10 +181,12 @@ class Importer:
     """Reads every row, validates all of them, then writes all rows or none."""
 
     columns: Sequence[Column] = ()
+    leading: int | None = None  # columns a file must have; None: all of them
     action = ""
 
     def __init__(self, *, actor: User | None = None):
         self.actor = actor
+        self.absent: list[str] = []
         self.units: dict[str, OrgUnit] = {}
 
     def unit(self, code: str) -> OrgUnit:
@@ -201,10 +210,14 @@ class Importer:
     def run(self, file: str | IO[bytes]) -> ImportResult:
         result = ImportResult()
         try:
-            rows = list(read_rows(file, self.columns))
+            rows = list(read_rows(file, self.columns, leading=self.leading))
         except HeaderMismatch as exc:
             result.errors = exc.errors
             return result
+        # Columns left off the end of the file: read as empty, and an existing record keeps what it has there.
+        present = set(rows[0][1]) if rows else set()
+        self.absent = [c.header for c in self.columns if c.header not in present]
+        rows = [(line, {**row, **dict.fromkeys(self.absent, "")}) for line, row in rows]
         codes = {row.get(CODE, "").strip() for _, row in rows}
         self.units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
         items: list[Any] = []
@@ -245,6 +258,7 @@ def _field_errors(line: int, errors: dict[str, str], mapping: dict[str, str], ro
 
 class FacilityImporter(Importer):
     columns = FACILITY_COLUMNS
+    leading = FACILITY_LEADING
     action = "facilities.facility_import"
 
     def parse(self, line: int, row: dict[str, str]) -> services.FacilityInput:
@@ -271,6 +285,14 @@ class FacilityImporter(Importer):
             _field_errors(line, errors, FACILITY_FIELD_COLUMN, row)
         return data
 
+    def _keep_absent(self, facility: Facility, data: services.FacilityInput, current: list[str]) -> services.FacilityInput:
+        """A column the file left off changes nothing on an existing facility."""
+        kept = {OPTIONAL_FACILITY_FIELD[c]: getattr(facility, OPTIONAL_FACILITY_FIELD[c]) for c in self.absent
+                if c in OPTIONAL_FACILITY_FIELD}
+        if "services" in kept:
+            kept["services"] = current
+        return dataclasses.replace(data, **kept)
+
     def write(self, items: list[services.FacilityInput]) -> ImportResult:
         result = ImportResult()
         existing = {
@@ -285,8 +307,9 @@ class FacilityImporter(Importer):
                 services._apply(facility, data)
                 new.append((facility, data.services))
                 continue
-            changed = services._apply(facility, data)
             current = sorted(s.service for s in facility.services.all())
+            data = self._keep_absent(facility, data, current)
+            changed = services._apply(facility, data)
             if changed:
                 facility.save(update_fields=[*changed, "updated_at"])
             if current != data.services:
@@ -403,7 +426,7 @@ def import_profiles(file: str | IO[bytes], *, actor: User | None = None) -> Impo
 # ---------------------------------------------------------------- templates and exports
 
 INSTRUCTIONS = [
-    "第一行为表头，请勿修改表头的文字和顺序；从第二行起每行一条。",
+    "第一行为表头，请勿修改表头的文字和顺序；从第二行起每行一条。服务设施表的前12列必须有，其后各列可整列省略。",
     "导入时先检查全部行：任何一行有错误，整个文件都不会导入，并给出逐行的错误报告。",
     "同一单位下同名的记录视为同一条：再次导入会更新原有记录。",
 ]

@@ -50,21 +50,20 @@ def _short(name: str) -> str:
 def _centres(units: list[OrgUnit]) -> dict[str, tuple[float, float]]:
     """Where each unit's households are: their average position, else a fixed point near its county."""
     found: dict[str, tuple[float, float]] = {}
+    counties: dict[str, tuple[str, float, float, float]] = {}  # without the register: the city centre for every county
     if apps.is_installed("people"):
+        from people.seed import COUNTIES as counties
+
         Household = apps.get_model("people", "Household")
         rows = (Household.objects.filter(unit_id__in=[u.code for u in units], lat__isnull=False)
                 .values("unit_id").annotate(lat=Avg("lat"), lng=Avg("lng")))
         found = {r["unit_id"]: (r["lat"], r["lng"]) for r in rows}
-    try:
-        from people.seed import COUNTIES
-    except ImportError:  # people disabled: the city centre for every county
-        COUNTIES = {}
     out = {}
     for unit in units:
         if unit.code in found:
             out[unit.code] = found[unit.code]
             continue
-        county = COUNTIES.get(unit.code[:6])
+        county = counties.get(unit.code[:6])
         lat0, lng0 = (county[2], county[3]) if county else CENTRE
         out[unit.code] = (lat0 + (noise(unit.code[:9], "lat") - 0.5) * 0.2 + (noise(unit.code, "lat") - 0.5) * 0.05,
                           lng0 + (noise(unit.code[:9], "lng") - 0.5) * 0.24 + (noise(unit.code, "lng") - 0.5) * 0.06)

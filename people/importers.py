@@ -36,6 +36,7 @@ from people.services import lookup_limit_message, record_move_in_lookups
 from people.tags import DERIVED_AGE_TAGS, Tag
 from people.validation import REGISTERED_ELSEWHERE, clean_resident_fields, resident_columns
 from places.models import OrgUnit
+from shequ.bulk import BulkInserter
 from shequ.importing import ImportResult, RowError
 from shequ.xlsx import Column, HeaderMismatch, read_rows, write_error_report, write_template
 
@@ -177,57 +178,6 @@ class RowChecker:
 
 
 # --- fast inserts ------------------------------------------------------------------------
-
-class BulkInserter:
-    """INSERT many rows of one model with executemany and ids reserved up front.
-
-    Django's bulk_create spends most of its time building model instances and compiling
-    SQL (SQLite allows only 999 parameters per statement); this writes plain tuples through
-    one prepared statement. Columns not given take the field's default (auto_now fields:
-    now), so a field added to the model later needs no change here. Call inside a
-    transaction: on SQLite the write lock taken by BEGIN IMMEDIATE makes MAX(id)+1 safe;
-    on PostgreSQL the ids come from the table's sequence.
-    """
-
-    def __init__(self, model: type[Any], given: list[str]):
-        self.model = model
-        self.table = model._meta.db_table
-        meta = model._meta
-        fields = [meta.get_field(name) for name in given]
-        others = [f for f in meta.concrete_fields if not f.primary_key and f not in fields]
-        now = timezone.now()
-        self.defaults: list[Any] = []
-        for f in others:
-            value = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
-            self.defaults.append(f.get_db_prep_save(value, connection))
-        quote = connection.ops.quote_name
-        columns = [meta.pk.column, *(f.column for f in fields), *(f.column for f in others)]  # type: ignore[union-attr]
-        self.sql = (f"INSERT INTO {quote(self.table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
-                    f"VALUES ({', '.join(['%s'] * len(columns))})")
-
-    def reserve_ids(self, count: int) -> list[int]:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                               [self.table, count])
-                return [row[0] for row in cursor.fetchall()]
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(self.table)}")  # noqa: S608
-            top = cursor.fetchone()[0]
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [self.table])
-            row = cursor.fetchone()
-            start = max(top, row[0] if row else 0) + 1
-            return list(range(start, start + count))
-
-    def insert(self, rows: list[tuple[Any, ...]]) -> list[int]:
-        """Insert rows (values of `given`, ready for the database); returns their ids in order."""
-        if not rows:
-            return []
-        ids = self.reserve_ids(len(rows))
-        tail = tuple(self.defaults)
-        with connection.cursor() as cursor:
-            cursor.executemany(self.sql, [(pk, *row, *tail) for pk, row in zip(ids, rows)])
-        return ids
-
 
 def db_date(value: dt.date | None) -> Any:
     return connection.ops.adapt_datefield_value(value)

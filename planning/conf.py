@@ -31,3 +31,23 @@ def report_due_days() -> int:
 def remind_days() -> int:
     """Days before the deadline when the reminder goes out."""
     return _int("SHEQU_PLANNING_REMIND_DAYS", 5)
+
+
+def evidence_max_files() -> int:
+    """Evidence files one progress report may carry (佐证材料 per report)."""
+    return _int("SHEQU_PLANNING_EVIDENCE_MAX_FILES", 10)
+
+
+def evidence_max_file_mb() -> int:
+    """Largest evidence file, in MB."""
+    return _int("SHEQU_PLANNING_EVIDENCE_MAX_FILE_MB", 20)
+
+
+def evidence_max_report_mb() -> int:
+    """All evidence files of one report together, in MB."""
+    return _int("SHEQU_PLANNING_EVIDENCE_MAX_REPORT_MB", 50)
+
+
+def evidence_orphan_hours() -> int:
+    """Age after which an evidence file no report refers to is deleted by planning_clean_evidence."""
+    return _int("SHEQU_PLANNING_EVIDENCE_ORPHAN_HOURS", 24)

@@ -29,6 +29,7 @@ from planning import providers
 from planning.conf import cache_seconds
 from planning.models import AuditCursor, CachedPeriod, DirtyUnit, Indicator, IndicatorValue, ManualValue, Snapshot
 from planning.periods import Period, parse
+from shequ.bulk import BulkInserter
 
 COMPUTED, REPORTED = "computed", "reported"
 ACHIEVED, ON_TRACK, AT_RISK, NO_DATA = "achieved", "on_track", "at_risk", "no_data"
@@ -227,15 +228,17 @@ def refresh(period: Period, indicators: Iterable[Indicator] | None = None) -> in
     return written
 
 
+VALUE_FIELDS = ["indicator_id", "unit_code", "period", "numerator", "denominator", "source", "computed_at"]
+
+
 def _write_cache(indicator: Indicator, label: str, source: str, rows: list[tuple[str, list[float]]], now: dt.datetime) -> int:
     """Bring one (indicator, period) of the cache to the new figures, writing only what changed.
 
-    Returns the number of rows the (indicator, period) holds. Raw SQL with bound parameters:
-    no model instances (COPY on PostgreSQL, multi-row INSERT on SQLite).
+    Returns the number of rows the (indicator, period) holds. Raw SQL with bound parameters and the
+    project's bulk writer for new rows: no model instances.
     """
     table = connection.ops.quote_name(IndicatorValue._meta.db_table)
     stamp = now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
-    columns = "indicator_id, unit_code, period, numerator, denominator, source, computed_at"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT unit_code, id, numerator, denominator, source FROM {table} "  # noqa: S608
                        "WHERE indicator_id = %s AND period = %s", [indicator.pk, label])
@@ -254,17 +257,7 @@ def _write_cache(indicator: Indicator, label: str, source: str, rows: list[tuple
         if updates:
             cursor.executemany(f"UPDATE {table} SET numerator = %s, denominator = %s, source = %s, computed_at = %s "  # noqa: S608
                                "WHERE id = %s", updates)
-        if inserts and connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in inserts:
-                    copy.write_row(row)
-        elif inserts:
-            size = 500
-            for i in range(0, len(inserts), size):
-                chunk = inserts[i:i + size]
-                marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-                cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {marks}",  # noqa: S608
-                               [v for row in chunk for v in row])
+    BulkInserter(IndicatorValue, VALUE_FIELDS).write(inserts)
     return len(rows)
 
 

@@ -242,6 +242,7 @@ class Evidence(models.Model):
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to="planning/evidence/%Y/%m/")
     name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField("大小（字节）", default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

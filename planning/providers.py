@@ -27,10 +27,7 @@ def discover() -> dict[str, tuple[str, Provider]]:
         name = config.name
         if name == "planning" or "." in name:
             continue
-        try:
-            if find_spec(f"{name}.indicators") is None:
-                continue
-        except (ImportError, ValueError):
+        if find_spec(f"{name}.indicators") is None:
             continue
         module = import_module(f"{name}.indicators")
         for code, function in getattr(module, "PROVIDES", {}).items():

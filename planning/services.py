@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.scoping import can_see_unit
 from places.models import Department, OrgUnit
-from planning import engine, periods
+from planning import conf, engine, periods
 from planning.models import (
     Assignment,
     Evidence,
@@ -32,7 +33,8 @@ from planning.models import (
 DATA = Path(__file__).resolve().parent / "data"
 # Named in every task's 责任单位; represented by one assignment per county-level unit instead.
 COUNTY_BODIES = {"county_governments", "development_zones_admin"}
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+EVIDENCE_DIR = "planning/evidence"
+MB = 1024 * 1024
 EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".zip")
 
 
@@ -51,6 +53,8 @@ def _departments(names: list[str]) -> list[Department]:
 @transaction.atomic
 def load_plan(*, actor: User | None = None, plan_path: Path | None = None, indicators_path: Path | None = None) -> dict[str, int]:
     """Import plan.json and indicators.json; running it again changes nothing but what the files changed."""
+    if not Department.objects.exists():
+        raise ValidationError("尚未导入部门名录，请先运行 manage.py import_departments，再运行 load_plan。")
     plan = json.loads((plan_path or DATA / "plan.json").read_text(encoding="utf-8"))
     catalogue = json.loads((indicators_path or DATA / "indicators.json").read_text(encoding="utf-8"))
     for row in plan["tasks"]:
@@ -144,8 +148,13 @@ def due_date(period: periods.Period) -> dt.date:
 
 @transaction.atomic
 def save_report(*, assignment: Assignment, period: str, narrative: str, percent: int, milestones: str = "",
-                submit: bool = True, actor: User, files: list[UploadedFile] | None = None) -> ProgressReport:
-    """Write (or rewrite, while draft or returned) the progress report of one period, optionally submitting it."""
+                submit: bool = True, actor: User, files: list[UploadedFile] | None = None,
+                remove_evidence: Sequence[int] = ()) -> ProgressReport:
+    """Write (or rewrite, while draft or returned) the progress report of one period, optionally submitting it.
+
+    remove_evidence: ids of this report's evidence to drop (replaced files); their files go when the write commits.
+    Limits per file, per report (count and total size) come from planning.conf.
+    """
     if not can_report(actor, assignment):
         raise ValidationError("您不是该任务的承担单位，不能报送进展。")
     parsed = periods.parse(period)
@@ -155,14 +164,25 @@ def save_report(*, assignment: Assignment, period: str, narrative: str, percent:
         raise ValidationError("请填写工作进展。")
     if not 0 <= int(percent) <= 100:
         raise ValidationError("完成进度应在 0 到 100 之间。")
-    for upload in files or []:
-        if upload.size and upload.size > MAX_EVIDENCE_BYTES:
-            raise ValidationError(f"附件 {upload.name} 超过 20MB。")
+    files = list(files or [])
+    per_file = conf.evidence_max_file_mb()
+    for upload in files:
+        if upload.size and upload.size > per_file * MB:
+            raise ValidationError(f"附件 {upload.name} 超过 {per_file}MB。")
         if not str(upload.name).lower().endswith(EVIDENCE_TYPES):
             raise ValidationError(f"附件 {upload.name} 的类型不受支持。")
     report = ProgressReport.objects.select_for_update().filter(assignment=assignment, period=parsed.label).first()
     if report is not None and report.state in (ProgressReport.State.SUBMITTED, ProgressReport.State.ACCEPTED):
         raise ValidationError("该期进展已报送，审核退回后方可修改。")
+    kept = list(report.evidence.values_list("id", "size")) if report is not None else []
+    removed = {int(pk) for pk in remove_evidence}
+    if removed - {pk for pk, _ in kept}:
+        raise ValidationError("所选附件不属于该期进展报告。")
+    kept = [(pk, size) for pk, size in kept if pk not in removed]
+    if len(kept) + len(files) > conf.evidence_max_files():
+        raise ValidationError(f"每期进展报告最多 {conf.evidence_max_files()} 个附件（已有 {len(kept)} 个）。")
+    if sum(size for _, size in kept) + sum(u.size or 0 for u in files) > conf.evidence_max_report_mb() * MB:
+        raise ValidationError(f"每期进展报告的附件合计不能超过 {conf.evidence_max_report_mb()}MB。")
     if report is None:
         report = ProgressReport(assignment=assignment, period=parsed.label, unit_id=assignment.unit_id, author=actor)
     report.narrative, report.percent, report.milestones = narrative.strip(), int(percent), milestones.strip()
@@ -175,11 +195,57 @@ def save_report(*, assignment: Assignment, period: str, narrative: str, percent:
         report.save()
     else:
         report.save(update_fields=["narrative", "percent", "milestones", "author", "state", "submitted_at", "updated_at"])
-    for upload in files or []:
-        Evidence.objects.create(report=report, file=upload, name=str(upload.name)[:200], uploaded_by=actor)
+    if removed:
+        _drop_evidence(Evidence.objects.filter(report=report, pk__in=removed))
+    for upload in files:
+        Evidence.objects.create(report=report, file=upload, name=str(upload.name)[:200], size=upload.size or 0, uploaded_by=actor)
     audit.record(actor=actor, action="planning.submit_report" if submit else "planning.save_report", obj=report,
-                 detail={"period": report.period, "percent": report.percent, "files": len(files or [])})
+                 detail={"period": report.period, "percent": report.percent, "files": len(files), "removed": len(removed)})
     return report
+
+
+def _drop_evidence(rows: Any) -> None:
+    """Delete evidence rows now and their files once the deletion has committed (a rollback keeps both)."""
+    names = [name for name in rows.values_list("file", flat=True) if name]
+    rows.delete()
+    storage = Evidence._meta.get_field("file").storage  # type: ignore[attr-defined]
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+
+
+@transaction.atomic
+def clean_orphaned_evidence(*, older_than: dt.timedelta | None = None, actor: User | None = None) -> dict[str, int]:
+    """Delete evidence files no report refers to (a replaced file whose deletion did not happen, an upload whose
+    report write rolled back), once they are older than the grace period (uploads still in flight are younger)."""
+    storage = Evidence._meta.get_field("file").storage  # type: ignore[attr-defined]
+    cutoff = timezone.now() - (older_than if older_than is not None else dt.timedelta(hours=conf.evidence_orphan_hours()))
+    referenced = set(Evidence.objects.values_list("file", flat=True))
+    deleted = kept = 0
+    for name in _stored_files(storage, EVIDENCE_DIR):
+        if name in referenced:
+            continue
+        if storage.get_modified_time(name) > cutoff:
+            kept += 1
+            continue
+        storage.delete(name)
+        deleted += 1
+    if deleted:
+        audit.record(actor=actor, action="planning.evidence_cleaned", detail={"deleted": deleted}, username="system")
+    return {"deleted": deleted, "kept_recent": kept}
+
+
+def _stored_files(storage: Any, folder: str) -> list[str]:
+    if not storage.exists(folder):
+        return []
+    folders, files = storage.listdir(folder)
+    out = [f"{folder}/{name}" for name in files]
+    for sub in folders:
+        out += _stored_files(storage, f"{folder}/{sub}")
+    return out
 
 
 @transaction.atomic

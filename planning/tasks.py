@@ -14,6 +14,12 @@ def check_ledger_deadlines() -> dict[str, int]:
 
 
 @task()
+def clean_orphaned_evidence() -> dict[str, int]:
+    """Delete evidence files no progress report refers to, past the grace period (command: planning_clean_evidence)."""
+    return services.clean_orphaned_evidence()
+
+
+@task()
 def refresh_indicator_values() -> dict[str, int]:
     """Apply the audit-log feed and the dirty set to the cached values (command: planning_refresh)."""
     read = engine.sync_audit()

@@ -212,8 +212,10 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_report = services.can_report(request.user, assignment)
     open_periods = [c.period for c in cells if c.period not in reports or reports[c.period].state in ("draft", "returned")]
     form = ReportForm(period_choices=open_periods, initial={"period": next(iter(open_periods), "")}) if can_report and open_periods else None
+    # Evidence of reports still being edited, which the form can remove (replace).
+    editable = [e for p in open_periods if p in reports for e in reports[p].evidence.all()] if form else []
     return render(request, "planning/assignment_detail.html", {
-        "assignment": assignment, "task": assignment.task, "cells": cells, "reports": reports, "form": form,
+        "assignment": assignment, "task": assignment.task, "cells": cells, "reports": reports, "form": form, "editable": editable,
         "rows": [(c, reports.get(c.period)) for c in cells],
     })
 
@@ -231,7 +233,8 @@ def submit_report(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.save_report(assignment=assignment, period=data["period"], narrative=data["narrative"],
                              percent=data["percent"], milestones=data["milestones"], submit="draft" not in request.POST,
-                             actor=request.user, files=request.FILES.getlist("evidence"))  # type: ignore[arg-type]
+                             actor=request.user, files=request.FILES.getlist("evidence"),  # type: ignore[arg-type]
+                             remove_evidence=[int(v) for v in request.POST.getlist("remove_evidence") if v.isdigit()])
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:

@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "places",
     "web",
 ]
-# Domain apps that later issues add register themselves here when present.
+# The domain apps; SHEQU_DISABLE_APPS leaves some out for a local run.
 _disabled = set(env_list("SHEQU_DISABLE_APPS", []))
 for optional_app in ("people", "facilities", "appeals", "care", "workforce", "planning"):
     if (BASE_DIR / optional_app / "apps.py").exists() and optional_app not in _disabled:

@@ -103,8 +103,13 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_rows(file: str | IO[bytes], columns: Sequence[Column]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line number, row) for every non-empty data row; the header must start with columns, in order."""
+def read_rows(file: str | IO[bytes], columns: Sequence[Column], *, leading: int | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) for every non-empty data row; the header must start with columns, in order.
+
+    leading: only the first `leading` columns must be there; the others may be left off from the end (a row then
+    has no key for them: the importer decides what a column left off means).
+    A wrong header is one error line naming every column that is missing or out of place.
+    """
     try:
         book = load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
@@ -113,14 +118,16 @@ def read_rows(file: str | IO[bytes], columns: Sequence[Column]) -> Iterator[tupl
         sheet = book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         header = [cell_text(v) for v in next(rows, ())]
+        while header and not header[-1]:
+            header.pop()
         expected = [c.header for c in columns]
-        if header[: len(expected)] != expected:
-            errors = []
-            for index, name in enumerate(expected):
-                found = header[index] if index < len(header) else ""
-                if found != name:
-                    errors.append(RowError(1, f"第{index + 1}列应为「{name}」", name, found))
-            raise HeaderMismatch(errors)
+        needed = len(expected) if leading is None else max(leading, min(len(header), len(expected)))
+        wrong = [(index, name) for index, name in enumerate(expected[:needed])
+                 if (header[index] if index < len(header) else "") != name]
+        if wrong:
+            first = wrong[0][1]
+            found = header[wrong[0][0]] if wrong[0][0] < len(header) else ""
+            raise HeaderMismatch([RowError(1, "表头不符：" + "；".join(f"第{i + 1}列应为「{name}」" for i, name in wrong), first, found)])
         width = len(header)
         for line, values in enumerate(rows, start=2):
             texts = [cell_text(v) for v in values[:width]]

@@ -11,9 +11,9 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from shequ.bulk import BulkInserter
 from web.models import Notification
 
 log = logging.getLogger("shequ.sms")
@@ -76,9 +76,6 @@ def notify_selected_sql(select: str, select_params: list[Any], title: str, body:
 
 def notify_rows_sql(select: str, select_params: list[Any], body: str = "", *, kind: str = "") -> tuple[str, list[Any]]:
     """INSERT … SELECT: one message per row of `select`, whose columns are the user's id (pk), the title and the url."""
-    table = connection.ops.quote_name(Notification._meta.db_table)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    # The table name comes from the model's meta and the SELECT from the caller; every value is bound.
-    sql = (f"INSERT INTO {table} (user_id, title, body, url, kind, created_at) "  # noqa: S608
-           f"SELECT message.pk, substr(message.title, 1, 200), %s, substr(message.url, 1, 300), %s, %s FROM ({select}) message")
-    return sql, [body, kind[:40], now, *select_params]
+    writer = BulkInserter(Notification, ["user_id", "title", "body", "url", "kind"])
+    return writer.select_sql(["message.pk", "substr(message.title, 1, 200)", "%s", "substr(message.url, 1, 300)", "%s"],
+                             [body, kind[:40]], f"({select}) message", select_params)

@@ -182,3 +182,13 @@ def test_it_ends_an_officer_and_answers_the_readiness_api(world, hedong, login) 
     services.add_shelter(actor=world.bob, unit_code=BOB_UNIT, name="桥东广场", kind="square", capacity=800, lat=37.7, lng=115.7)
     assert [s["name"] for s in client.get("/api/care/shelters").json()] == ["桥东广场"]
     assert login(world.tina).get("/api/care/shelters").json() == []
+
+
+def test_it_writes_recipients_with_the_models_defaults(world, hedong, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The recipient rows take send_count from the model, not from a column list typed at the call site."""
+    field = NoticeRecipient._meta.get_field("send_count")
+    monkeypatch.setattr(field, "default", 7)
+    monkeypatch.setitem(field.__dict__, "_get_default", lambda: 7)  # Field caches its default
+    notice = services.send_notice(actor=world.tom, unit_code=HEDONG, kind="flood", title="暴雨预警", body="请转移。")
+    counts = set(NoticeRecipient.objects.filter(notice=notice).values_list("send_count", flat=True))
+    assert counts == {7} and notice.recipient_count > 0

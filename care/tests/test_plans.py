@@ -270,3 +270,13 @@ def test_it_uses_the_registers_dates_for_a_move_and_a_death(scenario) -> None:  
         services.record_visit(actor=w.bob, resident=p["b4"], visited_at=at(18), **ok_checklist())
     services.record_visit(actor=w.alice, resident=p["b4"], visited_at=at(18), **ok_checklist())
     assert visit_rates(BOB_UNIT, date(2025, 3, 20)) == {BOB_UNIT: (1, 2)}
+
+
+def test_it_writes_due_rows_with_the_models_defaults(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A default given to a due-row field reaches the generated rows without a change to the plan generator."""
+    field = DueVisit._meta.get_field("removed_reason")
+    monkeypatch.setattr(field, "default", "fresh")
+    monkeypatch.setitem(field.__dict__, "_get_default", lambda: "fresh")  # Field caches its default
+    resident(BOB_UNIT, HARDSHIP)
+    assert services.generate_visit_plans(month=MARCH) == {HARDSHIP: 1}
+    assert list(DueVisit.objects.values_list("removed_reason", flat=True)) == ["fresh"]

@@ -28,7 +28,7 @@ class Command(BaseCommand):
             if show:
                 elapsed = time.monotonic() - started
                 rate = done / elapsed if elapsed else 0
-                sys.stderr.write(f"\r合成人口 {done}/{planned}（{done / max(planned, 1):.0%}，{rate:,.0f} 人/秒）  ")
+                sys.stderr.write(f"\r{progress_line(done, planned)}，{rate:,.0f} 人/秒）  ")
                 sys.stderr.flush()
 
         result = seed_population(scale, seed=options["seed"], batch=options["batch"], progress=progress)
@@ -37,3 +37,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"合成人口：新增居民 {result.residents} 人、{result.households} 户、标签 {result.tags} 个；"
             f"跳过已生成的村（社区）{result.skipped_villages} 个；用时 {time.monotonic() - started:.1f} 秒")
+
+
+def progress_line(done: int, planned: int) -> str:
+    """The plan is an estimate (households come whole), so more people than planned may be written: never above 100%."""
+    total = max(planned, done, 1)
+    return f"合成人口 {done}/{total}（{done / total:.0%}"

@@ -6,7 +6,7 @@ from django.test import override_settings
 
 from accounts.demo import ensure_demo_accounts
 
-# Later modules add their loaders here; each is skipped when its app is not installed.
+# Each module's loader; skipped when its app is left out (SHEQU_DISABLE_APPS).
 OPTIONAL_STEPS: list[tuple[str, dict[str, object]]] = [
     ("load_plan", {}),          # planning: the plan's tasks, actions and indicators
 ]
