@@ -47,7 +47,7 @@ def test_a_client_cannot_choose_its_address_with_a_header(client, world: World, 
 
 
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHEQU_", "SECURE_", "DEBUG", "SECRET_KEY", "ALLOWED_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHEQU_", "SECURE_", "DEBUG", "SECRET_KEY", "ALLOWED_", "DJANGO_ALLOW_ASYNC_UNSAFE"))}
     env.update({
         "SHEQU_DEMO": "false", "DEBUG": "false", "SHEQU_VAR_DIR": str(tmp_path),
         "SECRET_KEY": "k7#Qm2v!Zp9xR4t@Lw8nB1c$Hs6dF3gJ0yU5eA_oI-TqWz+N4rE8uY2", "SHEQU_DATA_KEY": "Xb4mT9qP2wL7vK1nR8sD3fG6hJ0yC5eA",

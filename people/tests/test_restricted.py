@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
 from openpyxl import load_workbook
 
 from accounts.models import AuditEntry, User
@@ -20,6 +19,7 @@ from people import services
 from people.models import Household, Resident, ResidentEvent
 from people.tags import RESTRICTED_TAGS, Tag
 from people.tests.factories import id_number
+from shequ.testing.rights import grant
 from shequ.testing.world import BOB_UNIT
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +30,7 @@ SECRETS = [Tag(t).label for t in RESTRICTED_TAGS] + [str(t.value) for t in RESTR
 def holder(world: Any) -> User:
     """A worker of bob's community who holds the right to see restricted tags."""
     user = User.objects.create(username="rex", role=Role.COMMUNITY_WORKER, unit=world.unit(BOB_UNIT), display_name="Rex")
-    user.user_permissions.add(Permission.objects.get(content_type__app_label="people", codename="view_restricted_tags"))
-    return User.objects.get(pk=user.pk)
+    return grant(user, "view_restricted_tags")
 
 
 def plant(world: Any, login: Any) -> list[Resident]:
