@@ -114,7 +114,8 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
                 codes += [403]
             if "requestBody" in operation:
                 codes += [413]
-            responses = operation.setdefault("responses", {})
+            # ninja keys its own answers by int; one key per status, or the JSON has duplicate keys (Swagger UI refuses it)
+            responses = operation["responses"] = {str(key): value for key, value in operation.get("responses", {}).items()}
             for code in codes:
                 responses.setdefault(str(code), {"description": ERROR_DESCRIPTIONS[code], **reference})
     return schema

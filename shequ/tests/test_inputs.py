@@ -214,3 +214,17 @@ def test_it_answers_open311_clients_in_their_own_error_format(tree, client, fmt)
         assert response.json()[0]["code"] == 400 and "控制字符" in response.json()[0]["description"]
     else:
         assert response.content.decode().count("<error><code>400</code>") == 1 and "控制字符" in response.content.decode()
+
+
+def test_it_publishes_an_openapi_document_without_duplicate_keys(client) -> None:  # type: ignore[no-untyped-def]
+    """Swagger UI refuses a document with a key twice (ninja's int status keys beside the error shape's str keys)."""
+    import json
+
+    def refuse_duplicates(pairs):  # type: ignore[no-untyped-def]
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), f"duplicate keys: {keys}"
+        return dict(pairs)
+
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    json.loads(response.content, object_pairs_hook=refuse_duplicates)
