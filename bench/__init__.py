@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print their figures (run each with .venv/bin/python bench/NAME.py)."""
