@@ -19,7 +19,7 @@ def load_tree() -> None:
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+def fast_password_hashing(settings):
     """PBKDF2 is slow on purpose; tests sign in hundreds of times."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -36,27 +36,27 @@ def fresh_process_caches() -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_tree()
 
 
 @pytest.fixture
-def tree(db) -> None:  # type: ignore[no-untyped-def]
+def tree(db) -> None:
     """The real tree; reloaded when a transactional test has flushed it."""
     load_tree()
 
 
 @pytest.fixture
-def world(tree) -> World:  # type: ignore[no-untyped-def]
+def world(tree) -> World:
     return make_world()
 
 
 @pytest.fixture
-def login(client):  # type: ignore[no-untyped-def]
+def login(client):
     """login(user) signs the test client in as that user and returns the client."""
 
-    def _login(user):  # type: ignore[no-untyped-def]
+    def _login(user):
         client.force_login(user)
         return client
 
@@ -67,7 +67,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
-def chromium_page(live_server):  # type: ignore[no-untyped-def]
+def chromium_page(live_server):
     """A Playwright page in Debian's Chromium, pointed at the live test server (base_url attribute)."""
     import os
     import shutil
@@ -87,7 +87,7 @@ def chromium_page(live_server):  # type: ignore[no-untyped-def]
         )
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
         page = context.new_page()
-        page.base_url = live_server.url  # type: ignore[attr-defined]
+        page.base_url = live_server.url
         yield page
         context.close()
         browser.close()

@@ -51,25 +51,25 @@ class AuditingMixin:
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         before = _fresh(obj) if change else {}
-        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        super().save_model(request, obj, form, change)  # type: ignore[misc]  # the stubs make ModelAdmin generic over the model; this mixin serves every model
         record_admin_change(request, "change" if change else "add", obj, before, snapshot(obj))
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         before, label = snapshot(obj), obj.pk
-        super().delete_model(request, obj)  # type: ignore[misc]
+        super().delete_model(request, obj)  # type: ignore[misc]  # the stubs make ModelAdmin generic over the model; this mixin serves every model
         obj.pk = label
         record_admin_change(request, "delete", obj, before, {})
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         doomed = [(obj, snapshot(obj)) for obj in queryset]
-        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        super().delete_queryset(request, queryset)  # type: ignore[misc]  # the stubs make ModelAdmin generic over the model; this mixin serves every model
         for obj, before in doomed:
             record_admin_change(request, "delete", obj, before, {})
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         before = {f.instance.pk: _fresh(f.instance) for f in formset.forms if f.instance.pk is not None}
         doomed = [(f.instance, snapshot(f.instance)) for f in getattr(formset, "deleted_forms", []) if f.instance.pk]
-        super().save_formset(request, form, formset, change)  # type: ignore[misc]
+        super().save_formset(request, form, formset, change)  # type: ignore[misc]  # the stubs make ModelAdmin generic over the model; this mixin serves every model
         for obj in formset.new_objects:
             record_admin_change(request, "add", obj, {}, snapshot(obj))
         for obj, _fields in formset.changed_objects:
@@ -91,7 +91,7 @@ class AuditedAdminSite(admin.AdminSite):
         super().register(model_or_iterable, admin_class, **options)
 
 
-class ConfigAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ConfigAdmin(admin.ModelAdmin):
     """Register configuration models (holidays, deadlines, API clients …) with this."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:

@@ -67,7 +67,7 @@ def create_token(request: HttpRequest, payload: TokenRequest) -> Any:
     if user is None:
         raise HttpError(401, invalid_login_message())
     try:
-        token, raw = services.issue_token(actor=user, name=payload.name)  # type: ignore[arg-type]
+        token, raw = services.issue_token(actor=user, name=payload.name)
     except PermissionError as exc:
         raise HttpError(403, str(exc)) from None
     return {"token": raw, "name": token.name, "expires_at": token.expires_at()}
@@ -89,13 +89,13 @@ def _row(token: ApiToken) -> dict[str, Any]:
 
 @router.get("/tokens", response=list[TokenRow], summary="The caller's live API tokens")
 def my_tokens(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_row(t) for t in services.live_tokens(request.user)]  # type: ignore[arg-type]
+    return [_row(t) for t in services.live_tokens(request.user)]  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
 
 
 @router.delete("/tokens/{token_id}", response={204: None, 404: Problem}, summary="Revoke one of the caller's tokens")
 def revoke_my_token(request: HttpRequest, token_id: int) -> Any:
-    token = ApiToken.objects.filter(pk=token_id, user=request.user, revoked_at__isnull=True).first()  # type: ignore[misc]
+    token = ApiToken.objects.filter(pk=token_id, user=request.user, revoked_at__isnull=True).first()  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes / the signed-in User
     if token is None:
         raise HttpError(404, "未找到")
-    services.revoke_token(actor=request.user, token=token)  # type: ignore[arg-type]
+    services.revoke_token(actor=request.user, token=token)  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
     return Status(204, None)

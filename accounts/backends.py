@@ -72,4 +72,4 @@ class LockoutBackend(ModelBackend):
 
             perms = set(super().get_all_permissions(user_obj)) - set(DATA_RIGHTS)
             user_obj._shequ_perm_cache = perms | active_rights(user_obj)
-        return user_obj._shequ_perm_cache  # type: ignore[no-any-return]
+        return user_obj._shequ_perm_cache

@@ -56,7 +56,7 @@ def _require_role(request: HttpRequest, role: str) -> User:
     user: Any = request.user
     if not user.is_authenticated or user.role != role:
         raise Http404("未找到")
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 @login_required
@@ -122,7 +122,7 @@ def _administrator(request: HttpRequest) -> User:
     user: Any = request.user
     if not user.is_authenticated or user.role not in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN):
         raise Http404("未找到")
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 @login_required
@@ -168,7 +168,7 @@ def right_decide(request: HttpRequest, grant_id: int, decision: str) -> HttpResp
     if grant is None or decision not in ("approve", "refuse") or not rights.may_approve(request.user, grant):
         raise Http404("未找到")
     try:
-        services.approve_right(actor=request.user, grant=grant, approve=decision == "approve")  # type: ignore[arg-type]
+        services.approve_right(actor=request.user, grant=grant, approve=decision == "approve")  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:

@@ -139,10 +139,10 @@ class AppealQuerySet(ScopedQuerySet["Appeal"]):
         """Staff: the current handling unit is in their subtree, or it is dispatched to (or assisted by) their
         department or a unit in their subtree. Residents: their own requests and those they follow."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.filter(NOTHING)  # type: ignore[return-value]
+            return self.filter(NOTHING)
         if user.role == Role.RESIDENT:
             follows = AppealFollower.objects.filter(appeal=OuterRef("pk"), user=user)
-            return self.filter(Q(submitter=user) | Exists(follows))  # type: ignore[return-value]
+            return self.filter(Q(submitter=user) | Exists(follows))
         q = scope_q(user)
         prefix = scope_prefix(user)
         if prefix is not None:
@@ -150,7 +150,7 @@ class AppealQuerySet(ScopedQuerySet["Appeal"]):
         if user.role == Role.DEPARTMENT_STAFF and user.department_id:
             q |= Q(department_id=user.department_id)
             q |= Q(Exists(Assist.objects.filter(appeal=OuterRef("pk"), department_id=user.department_id)))
-        return self.filter(q)  # type: ignore[return-value]
+        return self.filter(q)
 
 
 class Appeal(models.Model):

@@ -97,7 +97,7 @@ def duplicates(appeal: Appeal, user: Any) -> list[tuple[Appeal, int]]:
             .exclude(pk=appeal.pk).order_by("created_at")[:20])
     found = []
     for other in rows:
-        d = distance_m(appeal.lat, appeal.lng, other.lat, other.lng)  # type: ignore[arg-type]
+        d = distance_m(appeal.lat, appeal.lng, other.lat, other.lng)  # type: ignore[arg-type]  # the query filters lat/lng ranges, so neither side is None here
         if d <= metres:
             found.append((other, round(d)))
     return found

@@ -33,7 +33,7 @@ def _all_adjustments() -> dict[date, str]:
     if found is None:
         found = dict(CalendarDay.objects.values_list("date", "kind"))
         store.set(KEY, found, caching.CALENDAR_SECONDS)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _adjustments(start: date, end: date) -> dict[date, str]:

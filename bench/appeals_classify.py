@@ -29,7 +29,7 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def timed(fn, texts: list[str], repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+def timed(fn, texts: list[str], repeat: int) -> list[float]:
     out = []
     for _ in range(repeat):
         for text in texts:

@@ -69,7 +69,7 @@ def analyze() -> None:
         cursor.execute("ANALYZE")
 
 
-def timed(fn):  # type: ignore[no-untyped-def]
+def timed(fn):
     start = time.perf_counter()
     result = fn()
     return time.perf_counter() - start, result
@@ -132,7 +132,7 @@ def main() -> None:
     sql = ("SELECT substr(unit_code, 1, 6), COUNT(*), COUNT(acknowledged_at) FROM care_noticerecipient WHERE notice_id = %s "
            "GROUP BY substr(unit_code, 1, 6)")
 
-    def hand_written() -> list:  # type: ignore[type-arg]
+    def hand_written() -> list:
         with connection.cursor() as cursor:
             cursor.execute(sql, [notice.pk])
             return cursor.fetchall()

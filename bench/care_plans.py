@@ -64,7 +64,7 @@ def analyze() -> None:
         cursor.execute("ANALYZE")
 
 
-def timed(fn):  # type: ignore[no-untyped-def]
+def timed(fn):
     start = time.perf_counter()
     result = fn()
     return time.perf_counter() - start, result
@@ -130,7 +130,7 @@ def main() -> None:
         GROUP BY d.unit_code
     """
 
-    def hand_written() -> list:  # type: ignore[type-arg]
+    def hand_written() -> list:
         with connection.cursor() as cursor:
             cursor.execute(sql, [as_of, HARDSHIP, as_of, as_of, as_of, as_of, as_of])
             return cursor.fetchall()

@@ -94,7 +94,7 @@ def main() -> None:
     if args.from_db:
         units, lat, lng, site_lat, site_lng = from_database()
     else:
-        units, lat, lng, site_lat, site_lng = synthetic_city(args.households, args.points)  # type: ignore[assignment]
+        units, lat, lng, site_lat, site_lng = synthetic_city(args.households, args.points)  # type: ignore[assignment]  # the synthetic city returns arrays where the real loader returns lists
     print(f"households: {len(units):,}   sites: {len(site_lat):,}   units: {len(set(units)):,}   "
           f"radius: {args.radius:.0f} m   (prepared in {time.perf_counter() - t0:.1f} s)")
     if not len(units) or not len(site_lat):

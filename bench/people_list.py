@@ -94,7 +94,7 @@ def birth_date(rng: random.Random, today: date) -> date:
     return today - timedelta(days=age * 365 + rng.randint(0, 364))
 
 
-def rows(start: int, count: int, codes: list[str], weights: list[float], seed: int):  # type: ignore[no-untyped-def]
+def rows(start: int, count: int, codes: list[str], weights: list[float], seed: int):
     rng = random.Random(seed)
     today = date(2026, 6, 1)
     now = timezone.now()
@@ -121,7 +121,7 @@ def insert(count: int, codes: list[str], weights: list[float], seed: int) -> flo
                     copy.write_row(row)
         else:
             placeholders = ", ".join(["%s"] * len(COLUMNS))
-            batch: list[tuple] = []  # type: ignore[type-arg]
+            batch: list[tuple] = []
             for row in rows(start, count, codes, weights, seed):
                 batch.append(row)
                 if len(batch) == 20000:

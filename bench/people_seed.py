@@ -85,7 +85,7 @@ def run(scale: float, var_dir: Path) -> dict[str, float]:
             leftover.unlink()
     out = subprocess.run([sys.executable, __file__, "--child", str(scale)], env=env, cwd=ROOT,
                          capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:

@@ -91,7 +91,7 @@ def setup(rows_per_village: int) -> list[str]:
     return codes
 
 
-def provider_for(code: str):  # type: ignore[no-untyped-def]
+def provider_for(code: str):
     """A provider over the bench table: one GROUP BY, as every module's provider does."""
 
     def provide(start: dt.date, end: dt.date, prefix: str = "") -> dict[str, tuple[float, float]]:
@@ -129,7 +129,7 @@ def floor(codes: list[str]) -> int:
     return total
 
 
-def timed(fn, repeat: int = 3):  # type: ignore[no-untyped-def]
+def timed(fn, repeat: int = 3):
     best, result = float("inf"), None
     for _ in range(repeat):
         started = time.perf_counter()

@@ -92,7 +92,7 @@ def due_list(request: HttpRequest, unit: str = "", mine: bool = False) -> list[d
     if unit:
         qs = qs.filter(unit_id__startswith=unit_for_user(request.user, unit).prefix)
     if mine:
-        qs = qs.filter(assignee=request.user)  # type: ignore[misc]
+        qs = qs.filter(assignee=request.user)  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes / the signed-in User
     return [
         {"id": d.pk, "resident_id": d.resident_id, "resident_name": d.resident.name, "unit_code": d.unit_id, "tag": d.tag,
          "period_start": d.period_start, "period_end": d.period_end, "assignee_id": d.assignee_id,
@@ -111,7 +111,7 @@ def resident_visits(request: HttpRequest, resident_id: int) -> list[dict[str, ob
 def record_visit(request: HttpRequest, resident_id: int, payload: VisitIn) -> Status:
     resident = get_visible_or_404(Resident.objects.visible_to(request.user), pk=resident_id)
     try:
-        visit = services.record_visit(actor=request.user, resident=resident, **payload.dict())  # type: ignore[arg-type]
+        visit = services.record_visit(actor=request.user, resident=resident, **payload.dict())  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
     except ValidationError as exc:
         raise HttpError(400, "；".join(exc.messages)) from exc
     return Status(201, _visit_out(visit))

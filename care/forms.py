@@ -50,13 +50,13 @@ class VisitForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    worker: forms.ModelChoiceField = forms.ModelChoiceField(label="社区工作人员", queryset=None, required=False,  # type: ignore[type-arg]
+    worker: forms.ModelChoiceField = forms.ModelChoiceField(label="社区工作人员", queryset=None, required=False,
                                                             empty_label="（不指定）")
     volunteer_name = forms.CharField(label="或志愿者姓名", max_length=50, required=False)
 
     def __init__(self, *args: Any, workers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["worker"].queryset = workers  # type: ignore[attr-defined]
+        self.fields["worker"].queryset = workers  # type: ignore[attr-defined]  # the stubs' Field has no choices/queryset; this field is a (Model)ChoiceField
 
 
 class ReferralForm(forms.Form):
@@ -69,7 +69,7 @@ class ReferralForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         if with_requests:
-            self.fields["category"].choices = [("", "（不生成诉求）"), *REFERRAL_CATEGORIES]  # type: ignore[attr-defined]
+            self.fields["category"].choices = [("", "（不生成诉求）"), *REFERRAL_CATEGORIES]  # type: ignore[attr-defined]  # the stubs' Field has no choices/queryset; this field is a (Model)ChoiceField
         else:
             del self.fields["category"]
             self.fields["service"].label = "转介给（服务或部门）"
@@ -118,4 +118,4 @@ class NoticeForm(forms.Form):
 
     def __init__(self, *args: Any, units: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = units  # type: ignore[attr-defined]
+        self.fields["unit"].choices = units  # type: ignore[attr-defined]  # the stubs' Field has no choices/queryset; this field is a (Model)ChoiceField

@@ -55,7 +55,7 @@ def send_reminders(*, on: date) -> dict[str, int]:
         names = dict(OrgUnit.objects.filter(code__in=[c for v in lagging.values() for c in v]).values_list("code", "name"))
     townships = 0
     for prefix, codes in lagging.items():
-        staff = User.objects.filter(role=Role.TOWNSHIP_STAFF, is_active=True, unit_id=prefix.ljust(12, "0"))  # type: ignore[misc]
+        staff = User.objects.filter(role=Role.TOWNSHIP_STAFF, is_active=True, unit_id=prefix.ljust(12, "0"))  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes / the signed-in User
         listing = "、".join(sorted({names.get(c, c) for c in codes}))
         for user in staff:
             notify_user(user, f"探访进度滞后：{len(set(codes))} 个村（社区）", f"以下村（社区）探访进度落后于时间进度：{listing}",

@@ -85,7 +85,7 @@ def visit_form(request: HttpRequest, resident_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.record_visit(
-                actor=request.user, resident=resident, visited_at=data["visited_at"], method=data["method"],  # type: ignore[arg-type]
+                actor=request.user, resident=resident, visited_at=data["visited_at"], method=data["method"],  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
                 health=data["health"], home_safety=data["home_safety"], living=data["living"], mood=data["mood"],
                 needs=data["needs"], needs_action=data["needs_action"], notes=data["notes"], visitor_name=data["visitor_name"],
                 lat=data["lat"], lng=data["lng"], photos=data["photos"] or [], submission_key=data["submission_key"],
@@ -122,7 +122,7 @@ def _visit(request: HttpRequest, pk: int) -> Visit:
 @login_required
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
-    audit.record(actor=request.user, action="care.visit_opened", obj=visit)  # type: ignore[arg-type]
+    audit.record(actor=request.user, action="care.visit_opened", obj=visit)  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
     return render(request, "care/visit_detail.html", {
         "visit": visit, "checklist": [(label, RATING_MARK[getattr(visit, f)]) for f, label in CHECKLIST],
         "photos": visit.photos.all(), "referrals": visit.referrals.all(),
@@ -144,7 +144,7 @@ def _category_for(visit: Visit) -> str:
 def visit_photo(request: HttpRequest, pk: int, photo_id: int) -> FileResponse:
     visit = _visit(request, pk)
     photo = get_visible_or_404(VisitPhoto.objects.filter(visit=visit), pk=photo_id)
-    audit.record(actor=request.user, action="care.photo_opened", obj=visit, detail={"photo": photo.pk})  # type: ignore[arg-type]
+    audit.record(actor=request.user, action="care.photo_opened", obj=visit, detail={"photo": photo.pk})  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
     return FileResponse(photo.image.open("rb"))
 
 
@@ -155,7 +155,7 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReferralForm(request.POST, with_requests=services.appeals_available())
     if form.is_valid():
         try:
-            referral = services.refer_finding(actor=request.user, visit=visit, **form.cleaned_data)  # type: ignore[arg-type]
+            referral = services.refer_finding(actor=request.user, visit=visit, **form.cleaned_data)  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
@@ -173,7 +173,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
                       initial={"worker": due.assignee_id, "volunteer_name": due.volunteer_name})
     if request.method == "POST" and form.is_valid():
         try:
-            services.assign_due_visit(actor=request.user, due=due, worker=form.cleaned_data["worker"],  # type: ignore[arg-type]
+            services.assign_due_visit(actor=request.user, due=due, worker=form.cleaned_data["worker"],  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
                                       volunteer_name=form.cleaned_data["volunteer_name"])
         except ValidationError as exc:
             form.add_error(None, "；".join(exc.messages))
@@ -213,7 +213,7 @@ def pending(request: HttpRequest, code: str) -> HttpResponse:
     on = _as_of(request)
     rows = list(selectors.pending_visits(unit.prefix, on)[:500])
     for row in rows:
-        row.days_left = days_left(row.period_end, on)  # type: ignore[attr-defined]
+        row.days_left = days_left(row.period_end, on)  # type: ignore[attr-defined]  # an attribute put on a model row for the template
     return render(request, "care/pending.html", {"unit": unit, "rows": rows, "on": on})
 
 
@@ -241,7 +241,7 @@ def compliance_export(request: HttpRequest, code: str) -> FileResponse:
     stream = io.BytesIO()
     mark = f"{request.user} {timezone.localtime():%Y-%m-%d %H:%M} 导出"
     write_table(stream, headers, rows, title=f"{unit.name}{on:%Y年%m月}探访", watermark=mark)
-    audit.record(actor=request.user, action="care.compliance_exported", unit_code=unit.code,  # type: ignore[arg-type]
+    audit.record(actor=request.user, action="care.compliance_exported", unit_code=unit.code,  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
                  detail={"month": on.strftime("%Y-%m"), "rows": len(rows)})
     stream.seek(0)
     return FileResponse(stream, as_attachment=True, filename=f"care_{unit.code}_{on:%Y%m}.xlsx")
@@ -312,7 +312,7 @@ def readiness_export(request: HttpRequest, code: str) -> FileResponse:
                      round(data["covered"] / data["villages"], 4) if data["villages"] else "", data["shelters"], data["drills"]])
     stream = io.BytesIO()
     write_table(stream, headers, rows, title=f"{unit.name}应急准备", watermark=f"{request.user} {timezone.localtime():%Y-%m-%d %H:%M} 导出")
-    audit.record(actor=request.user, action="care.readiness_exported", unit_code=unit.code, detail={"rows": len(rows)})  # type: ignore[arg-type]
+    audit.record(actor=request.user, action="care.readiness_exported", unit_code=unit.code, detail={"rows": len(rows)})  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
     stream.seek(0)
     return FileResponse(stream, as_attachment=True, filename=f"readiness_{unit.code}_{on.year}.xlsx")
 
@@ -334,19 +334,19 @@ def _unit_form(request: HttpRequest, code: str, form_class: type, template_title
 @login_required
 def officer_new(request: HttpRequest, code: str) -> HttpResponse:
     return _unit_form(request, code, OfficerForm, "登记灾害信息员", lambda unit, d: services.add_disaster_officer(
-        actor=request.user, unit_code=unit.code, **d))  # type: ignore[arg-type]
+        actor=request.user, unit_code=unit.code, **d))  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
 
 
 @login_required
 def shelter_new(request: HttpRequest, code: str) -> HttpResponse:
     return _unit_form(request, code, ShelterForm, "登记应急避难场所", lambda unit, d: services.add_shelter(
-        actor=request.user, unit_code=unit.code, **d))  # type: ignore[arg-type]
+        actor=request.user, unit_code=unit.code, **d))  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
 
 
 @login_required
 def drill_new(request: HttpRequest, code: str) -> HttpResponse:
     return _unit_form(request, code, DrillForm, "记录应急演练", lambda unit, d: services.record_drill(
-        actor=request.user, unit_code=unit.code, **d))  # type: ignore[arg-type]
+        actor=request.user, unit_code=unit.code, **d))  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
 
 
 @login_required
@@ -355,7 +355,7 @@ def officer_end(request: HttpRequest, pk: int) -> HttpResponse:
     """离任: the officer stops serving today (coverage counts them no longer)."""
     officer = get_visible_or_404(DisasterOfficer.objects.visible_to(request.user), pk=pk, ended_on__isnull=True)
     try:
-        services.end_disaster_officer(actor=request.user, officer=officer)  # type: ignore[arg-type]
+        services.end_disaster_officer(actor=request.user, officer=officer)  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -413,7 +413,7 @@ def notice_rates(request: HttpRequest, pk: int) -> HttpResponse:
 def notice_resend(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _notice(request, pk)
     try:
-        count = services.resend_notice(actor=request.user, notice=notice)  # type: ignore[arg-type]
+        count = services.resend_notice(actor=request.user, notice=notice)  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -438,7 +438,7 @@ def opt_in(request: HttpRequest) -> HttpResponse:
     if resident is None:
         raise Http404("未找到")
     if request.method == "POST":
-        services.set_opt_in(actor=request.user, resident=resident, opted_in=request.POST.get("opt_in") == "1")  # type: ignore[arg-type]
+        services.set_opt_in(actor=request.user, resident=resident, opted_in=request.POST.get("opt_in") == "1")  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
         messages.success(request, "设置已保存。")
         return redirect("care:opt-in")
     return render(request, "care/opt_in.html", {"opted_in": EmergencyOptIn.objects.filter(resident=resident).exists()})
@@ -449,7 +449,7 @@ def opt_in(request: HttpRequest) -> HttpResponse:
 def resident_opt_in(request: HttpRequest, resident_id: int) -> HttpResponse:
     resident = _resident(request, resident_id)
     try:
-        services.set_opt_in(actor=request.user, resident=resident, opted_in=request.POST.get("opt_in") == "1")  # type: ignore[arg-type]
+        services.set_opt_in(actor=request.user, resident=resident, opted_in=request.POST.get("opt_in") == "1")  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("care:resident", resident_id=resident.pk)

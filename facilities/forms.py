@@ -103,7 +103,7 @@ class FacilityForm(ScopedForm):
             values[name] = values[name] or ""
         return FacilityInput(
             unit=data["unit_code"], opening_hours=[data.get(f"hours_{k}", "") for k in WEEKDAYS],
-            services=list(data.get("services") or []), **values,  # type: ignore[arg-type]
+            services=list(data.get("services") or []), **values,  # type: ignore[arg-type]  # cleaned_data values are typed Any-ish objects; the form's fields give each its type
         )
 
 
@@ -128,7 +128,7 @@ class PointForm(ScopedForm):
         values = {name: data.get(name) for name in PointInput.FIELDS if name != "built_on"}
         for name in ("operator", "opening_hours", "address"):
             values[name] = values[name] or ""
-        return PointInput(unit=data["unit_code"], **values)  # type: ignore[arg-type]
+        return PointInput(unit=data["unit_code"], **values)  # type: ignore[arg-type]  # cleaned_data values are typed Any-ish objects; the form's fields give each its type
 
 
 class ProfileForm(forms.Form):
@@ -166,7 +166,7 @@ class SpaceForm(ScopedForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["facility"].queryset = Facility.objects.visible_to(self.user)  # type: ignore[attr-defined]
+        self.fields["facility"].queryset = Facility.objects.visible_to(self.user)  # type: ignore[attr-defined]  # the stubs' Field has no choices/queryset; this field is a (Model)ChoiceField
 
 
 class BookingForm(forms.Form):

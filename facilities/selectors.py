@@ -286,7 +286,7 @@ FITNESS = Target("facility", FacilityKind.FITNESS)
 
 def target_points(target: Target, as_of: dt.date) -> tuple[list[float], list[float]]:
     model = Facility if target.source == "facility" else ServicePoint
-    rows = model.objects.filter(in_use_on(as_of), kind=target.kind, lat__isnull=False, lng__isnull=False).values_list("lat", "lng")  # type: ignore[attr-defined]
+    rows = model.objects.filter(in_use_on(as_of), kind=target.kind, lat__isnull=False, lng__isnull=False).values_list("lat", "lng")
     pairs = [(float(a or 0), float(b or 0)) for a, b in rows]
     return [p[0] for p in pairs], [p[1] for p in pairs]
 

@@ -209,7 +209,7 @@ def create_facility(*, actor: User | None, data: FacilityInput) -> Facility:
 
 @transaction.atomic
 def update_facility(*, actor: User | None, facility: Facility, data: FacilityInput) -> Facility:
-    check_unit_scope_code(actor, facility.unit_id)  # type: ignore[arg-type]
+    check_unit_scope_code(actor, facility.unit_id)
     check_unit_scope(actor, data.unit)
     facility = Facility.objects.select_for_update().get(pk=facility.pk)
     _raise(validate_facility(data))
@@ -257,7 +257,7 @@ def add_photo(*, actor: User, facility: Facility, upload: UploadedFile, caption:
     """Keep a photo of a facility; Pillow checks that it really is an image."""
     from django.core.files.base import ContentFile
 
-    check_unit_scope_code(actor, facility.unit_id)  # type: ignore[arg-type]
+    check_unit_scope_code(actor, facility.unit_id)
     suffix, width, height, raw = _read_image(upload)
     photo = FacilityPhoto(facility=facility, caption=caption.strip()[:100], checksum=hashlib.sha256(raw).hexdigest(),
                           width=width, height=height, uploaded_by=actor)
@@ -270,7 +270,7 @@ def add_photo(*, actor: User, facility: Facility, upload: UploadedFile, caption:
 @transaction.atomic
 def delete_photo(*, actor: User, photo: FacilityPhoto) -> None:
     facility = photo.facility
-    check_unit_scope_code(actor, facility.unit_id)  # type: ignore[arg-type]
+    check_unit_scope_code(actor, facility.unit_id)
     photo.image.delete(save=False)
     photo.delete()
     audit.record(actor=actor, action="facilities.photo_delete", obj=facility)
@@ -384,7 +384,7 @@ def create_point(*, actor: User | None, data: PointInput) -> ServicePoint:
 
 @transaction.atomic
 def update_point(*, actor: User | None, point: ServicePoint, data: PointInput) -> ServicePoint:
-    check_unit_scope_code(actor, point.unit_id)  # type: ignore[arg-type]
+    check_unit_scope_code(actor, point.unit_id)
     check_unit_scope(actor, data.unit)
     point = ServicePoint.objects.select_for_update().get(pk=point.pk)
     _raise(validate_point(data))
@@ -442,7 +442,7 @@ def may_book(user: User, space: Space) -> bool:
     """Residents book spaces of their own village or community; staff book (for an organisation) in their subtree."""
     if user.role == Role.RESIDENT:
         return bool(user.is_active and user.unit_id == space.unit_id)
-    return can_see_unit(user, space.unit_id)  # type: ignore[arg-type]
+    return can_see_unit(user, space.unit_id)
 
 
 BOOKING_HORIZON_DAYS = 90
@@ -521,7 +521,7 @@ def book_space(*, actor: User, space: Space, starts_at: dt.datetime, slots: int 
 
 
 def _decide(actor: User, booking: Booking, new: str, note: str, action: str) -> Booking:
-    if actor.role == Role.RESIDENT or not can_see_unit(actor, booking.unit_id):  # type: ignore[arg-type]
+    if actor.role == Role.RESIDENT or not can_see_unit(actor, booking.unit_id):
         raise PermissionError("不在您的管辖范围内")
     now = timezone.now()
     updated = Booking.objects.filter(pk=booking.pk, status=BookingStatus.PENDING).update(
@@ -553,7 +553,7 @@ def reject_booking(*, actor: User, booking: Booking, note: str = "") -> Booking:
 @transaction.atomic
 def cancel_booking(*, actor: User, booking: Booking, reason: str = "") -> Booking:
     is_booker = booking.booker_id == actor.pk
-    if not is_booker and (actor.role == Role.RESIDENT or not can_see_unit(actor, booking.unit_id)):  # type: ignore[arg-type]
+    if not is_booker and (actor.role == Role.RESIDENT or not can_see_unit(actor, booking.unit_id)):
         raise PermissionError("不能取消该预约")
     if booking.starts_at <= timezone.now():
         raise ValidationError("已经开始或过去的预约不能取消。")

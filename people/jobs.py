@@ -138,7 +138,7 @@ def _purge_orphans(before: dt.datetime) -> None:
     root = Path(settings.MEDIA_ROOT)
     known = {str(name) for field in FILE_FIELDS for name in Job.objects.exclude(**{field: ""}).values_list(field, flat=True)}
     for field in FILE_FIELDS:
-        folder = root / str(Job._meta.get_field(field).upload_to)  # type: ignore[union-attr]
+        folder = root / str(Job._meta.get_field(field).upload_to)  # type: ignore[union-attr]  # None is ruled out on this line or by the caller (department_id / signed-in worker / a concrete field)
         if not folder.is_dir():
             continue
         for path in folder.iterdir():
@@ -271,7 +271,7 @@ def _record_result(job: Job, result: ResidentImportResult) -> None:
                   "households_created": result.households_created}
     if result.errors:
         with tempfile.TemporaryFile() as out:
-            write_errors(out, result)  # type: ignore[arg-type]
+            write_errors(out, result)
             out.seek(0)
             save_private(job.error_file, File(out))
     _finish(job, Job.Status.DONE if result.ok else Job.Status.REJECTED, result.summary())
@@ -312,7 +312,7 @@ def run_export_job(job_id: int) -> None:
 def _write_export(job: Job, queryset: Any, *, unmasked: bool, filters: dict[str, Any], progress: JobProgress) -> int:
     """One attempt at the export: read in chunks outside any transaction, write the file, keep it (0600)."""
     with tempfile.TemporaryFile() as out:
-        count = export_residents(out, queryset, actor=job.owner, unmasked=unmasked, filters=filters,  # type: ignore[arg-type]
+        count = export_residents(out, queryset, actor=job.owner, unmasked=unmasked, filters=filters,
                                  unit_code=job.unit_code, progress=lambda n: progress(n, n))
         out.seek(0)
         save_private(job.result_file, File(out))

@@ -291,5 +291,5 @@ def moved_out_of(user: Any, unit: str = "") -> QuerySet[ResidentMove]:
     rows = ResidentMove.objects.filter(within("from_unit_id", prefix)).exclude(
         to_unit__isnull=False, to_unit_id__gte=prefix.ljust(12, "0"), to_unit_id__lte=prefix.ljust(12, "9"))
     if unit and unit.isdigit() and unit.startswith(prefix):
-        rows = rows.filter(from_unit_id=unit)  # type: ignore[misc]
+        rows = rows.filter(from_unit_id=unit)  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes / the signed-in User
     return rows.select_related("resident", "from_unit").order_by("-moved_on", "-id")

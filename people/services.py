@@ -122,7 +122,7 @@ def update_household(*, actor: Any, household: Household, data: Mapping[str, Any
     household = Household.objects.select_for_update().get(pk=household.pk)
     cleaned, errors = _clean_household({k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS}, unit=None)
     if "number" in cleaned and not errors and Household.objects.filter(
-            unit_id=household.unit_id, number=cleaned["number"]).exclude(pk=household.pk).exists():  # type: ignore[misc]
+            unit_id=household.unit_id, number=cleaned["number"]).exclude(pk=household.pk).exists():  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes / the signed-in User
         errors["number"] = "本村（社区）已有该户编号"
     head_id = data.get("head_id", household.head_id) if "head_id" in data else household.head_id
     if head_id and not Resident.objects.filter(pk=head_id, household=household).exists():
@@ -420,7 +420,7 @@ def _move_in(*, actor: Any, id_number: str, name: str, to_unit_code: str, moved_
     from accounts.roles import Role
     from web.notify import notify_users
 
-    workers = User.objects.filter(role=Role.COMMUNITY_WORKER, unit_id=old_unit, is_active=True)  # type: ignore[misc]
+    workers = User.objects.filter(role=Role.COMMUNITY_WORKER, unit_id=old_unit, is_active=True)  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes / the signed-in User
     notify_users(workers, "居民迁出通知", f"{mask_name(resident.name)} 已于 {moved_on:%Y-%m-%d} 迁往本市其他村（社区）。",
                  url="/people/moves/", kind="people.move")
     return move
@@ -454,10 +454,10 @@ def _move(*, actor: Any, resident: Resident, to_unit_code: str, moved_on: dt.dat
         errors["moved_on"] = "迁移日期不能早于出生日期"
     household = None
     if not errors and household_id not in (None, ""):
-        if actor is not None and not can_see_unit(actor, target.code):  # type: ignore[union-attr]
+        if actor is not None and not can_see_unit(actor, target.code):  # type: ignore[union-attr]  # None is ruled out on this line or by the caller (department_id / signed-in worker / a concrete field)
             raise ValidationError({"household_id": "迁入地不在您的管辖范围内，请由迁入地工作人员编入户"})
         try:
-            household = _household_for(None, household_id, target.code)  # type: ignore[union-attr]
+            household = _household_for(None, household_id, target.code)  # type: ignore[union-attr]  # None is ruled out on this line or by the caller (department_id / signed-in worker / a concrete field)
         except ValidationError as exc:
             errors.update({k: "；".join(v) for k, v in exc.message_dict.items()})
     if current_address is not None and len(current_address) > 200:

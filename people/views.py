@@ -108,7 +108,7 @@ def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 def _household_by_number(user: Any, unit_code: str, number: str) -> int | None:
     if not number:
         return None
-    found = (Household.objects.visible_to(user).filter(unit_id=unit_code, number=number.strip())  # type: ignore[misc]
+    found = (Household.objects.visible_to(user).filter(unit_id=unit_code, number=number.strip())  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes / the signed-in User
              .values_list("pk", flat=True).first())
     if found is None:
         raise ValidationError({"household_id": "本村（社区）没有这个户编号，请先登记该户"})

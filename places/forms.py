@@ -9,6 +9,6 @@ class BodyForm(forms.Form):
     contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
 
     def __init__(self, data: object = None, *, kind: str, initial: dict[str, object] | None = None) -> None:
-        super().__init__(data, prefix=kind, initial=initial)  # type: ignore[arg-type]
+        super().__init__(data, prefix=kind, initial=initial)  # type: ignore[arg-type]  # Form's data parameter is typed as a QueryDict/dict; callers pass request.POST or None
         self.kind = kind
         self.label = CommunityBody.Kind(kind).label

@@ -44,7 +44,7 @@ def edit_bodies(request: HttpRequest, code: str) -> HttpResponse:
     ]
     if request.method == "POST" and all(form.is_valid() for form in forms):
         try:
-            services.update_bodies(actor=request.user, unit=unit, rows={f.kind: f.cleaned_data for f in forms})  # type: ignore[arg-type]
+            services.update_bodies(actor=request.user, unit=unit, rows={f.kind: f.cleaned_data for f in forms})  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:

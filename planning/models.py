@@ -147,7 +147,7 @@ class AssignmentQuerySet(ScopedQuerySet["Assignment"]):
                 q |= Q(unit__isnull=True)
             if user.role == Role.DEPARTMENT_STAFF and user.department_id:
                 q |= Q(department_id=user.department_id)
-        return self.filter(q)  # type: ignore[return-value]
+        return self.filter(q)
 
 
 class Assignment(models.Model):
@@ -197,7 +197,7 @@ class ProgressReportQuerySet(ScopedQuerySet["ProgressReport"]):
         q = Q(assignment__in=visible)
         if is_monitoring_lead(user):
             q |= ~Q(state=ProgressReport.State.DRAFT)
-        return self.filter(q)  # type: ignore[return-value]
+        return self.filter(q)
 
 
 class ProgressReport(models.Model):

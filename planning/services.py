@@ -208,7 +208,7 @@ def _drop_evidence(rows: Any) -> None:
     """Delete evidence rows now and their files once the deletion has committed (a rollback keeps both)."""
     names = [name for name in rows.values_list("file", flat=True) if name]
     rows.delete()
-    storage = Evidence._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage = Evidence._meta.get_field("file").storage
 
     def delete_files() -> None:
         for name in names:
@@ -221,7 +221,7 @@ def _drop_evidence(rows: Any) -> None:
 def clean_orphaned_evidence(*, older_than: dt.timedelta | None = None, actor: User | None = None) -> dict[str, int]:
     """Delete evidence files no report refers to (a replaced file whose deletion did not happen, an upload whose
     report write rolled back), once they are older than the grace period (uploads still in flight are younger)."""
-    storage = Evidence._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage = Evidence._meta.get_field("file").storage
     cutoff = timezone.now() - (older_than if older_than is not None else dt.timedelta(hours=conf.evidence_orphan_hours()))
     referenced = set(Evidence.objects.values_list("file", flat=True))
     deleted = kept = 0

@@ -55,7 +55,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 def set_report_period(request: HttpRequest, number: int) -> HttpResponse:
     task = get_object_or_404(PlanTask, number=number)
     try:
-        services.set_report_period(task=task, report_period=request.POST.get("report_period", ""), actor=request.user)  # type: ignore[arg-type]
+        services.set_report_period(task=task, report_period=request.POST.get("report_period", ""), actor=request.user)  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -133,7 +133,7 @@ def manual_value(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.enter_manual_value(indicator=data["indicator"], unit_code=unit.code, period=data["period"],
                                         numerator=data["numerator"], denominator=data["denominator"],
-                                        source=data["source"], source_date=data["source_date"], actor=request.user)  # type: ignore[arg-type]
+                                        source=data["source"], source_date=data["source_date"], actor=request.user)  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
@@ -186,7 +186,7 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
 
     stream = BytesIO()
     write_table(stream, headers, lines(), title=f"{year}年工作台账", watermark=f"{request.user.get_username()} {periods.today()}")
-    audit.record(actor=request.user, action="planning.export_ledger", detail={"year": year, "rows": len(rows)})  # type: ignore[arg-type]
+    audit.record(actor=request.user, action="planning.export_ledger", detail={"year": year, "rows": len(rows)})  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
     response = HttpResponse(stream.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="ledger-{year}.xlsx"'
     return response
@@ -201,7 +201,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, period_choices: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = [(p, p) for p in period_choices]  # type: ignore[attr-defined]
+        self.fields["period"].choices = [(p, p) for p in period_choices]  # type: ignore[attr-defined]  # the stubs' Field has no choices/queryset; this field is a (Model)ChoiceField
 
 
 @login_required
@@ -233,7 +233,7 @@ def submit_report(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.save_report(assignment=assignment, period=data["period"], narrative=data["narrative"],
                              percent=data["percent"], milestones=data["milestones"], submit="draft" not in request.POST,
-                             actor=request.user, files=request.FILES.getlist("evidence"),  # type: ignore[arg-type]
+                             actor=request.user, files=request.FILES.getlist("evidence"),  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
                              remove_evidence=[int(v) for v in request.POST.getlist("remove_evidence") if v.isdigit()])
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -258,7 +258,7 @@ def review_report(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_for_user(request.user, pk)
     try:
         services.review_report(report=report, accept=request.POST.get("decision") == "accept",
-                               comment=request.POST.get("comment", ""), actor=request.user)  # type: ignore[arg-type]
+                               comment=request.POST.get("comment", ""), actor=request.user)  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("planning:report", pk=pk)

@@ -42,7 +42,7 @@ class BulkInserter:
         meta = model._meta
         self.model = model
         self.table = meta.db_table
-        self.given: list[Field[Any, Any]] = [meta.get_field(name) for name in given]  # type: ignore[misc]
+        self.given: list[Field[Any, Any]] = [meta.get_field(name) for name in given]  # type: ignore[misc]  # get_field may return a relation's reverse side; only concrete field names are given
         if any(f.primary_key for f in self.given):
             raise ValueError("ids are reserved by insert(); do not give the primary key")
         self.others: list[Field[Any, Any]] = [f for f in meta.concrete_fields
@@ -50,7 +50,7 @@ class BulkInserter:
         self.ignore_conflicts = ignore_conflicts
         self.batch_size = batch_size
         self.columns = [f.column for f in self.given] + [f.column for f in self.others]
-        self.pk_column: str = meta.pk.column  # type: ignore[union-attr]
+        self.pk_column: str = meta.pk.column
 
     # ---- the model's values for the fields the caller does not give ----------------------------------
 
@@ -97,7 +97,7 @@ class BulkInserter:
         # Table and column names come from the model's meta; every value is a bound parameter.
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql" and not self.ignore_conflicts:
-                with cursor.cursor.copy(f"COPY {table} ({self._quoted(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                with cursor.cursor.copy(f"COPY {table} ({self._quoted(columns)}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
             elif connection.vendor == "postgresql":

@@ -23,7 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
+from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]  # psycopg 3's server-binding cursor class is not in django-stubs
 from django.db.models import (
     AutoField,
     BigAutoField,
@@ -55,7 +55,7 @@ def insert_sql(rows: Sequence[Model], *, computed: Mapping[str, str] | None = No
     `joined` names that part (one row), which the expressions may read.
     """
     model = type(rows[0])
-    pk_generated = rows[0].pk is None and model._meta.pk.column not in (computed or {})  # type: ignore[union-attr]
+    pk_generated = rows[0].pk is None and model._meta.pk.column not in (computed or {})
     sql, carried = _insert_shape(model, tuple((computed or {}).items()), joined, pk_generated)
     db = connections[DEFAULT_DB_ALIAS]
     records = []
@@ -148,7 +148,7 @@ def _prepared_cursor() -> Any:
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
-class _PreparedCursor(ServerBindingCursor):  # type: ignore[misc]
+class _PreparedCursor(ServerBindingCursor):
     def execute(self, query: Any, params: Any = None, **_: Any) -> Any:
         # Django turns psycopg's statement cache off for the connection (prepare_threshold None, for
         # the sake of poolers); it is on only while this cursor executes, so the ORM's own queries

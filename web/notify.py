@@ -37,7 +37,7 @@ class LocmemSMSBackend:
 
 
 def sms_backend() -> SMSBackend:
-    return import_string(settings.SMS_BACKEND)()  # type: ignore[no-any-return]
+    return import_string(settings.SMS_BACKEND)()
 
 
 def send_sms(phone: str, text: str) -> None:

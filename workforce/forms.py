@@ -31,8 +31,8 @@ class TrainingForm(forms.Form):
     unit = forms.ChoiceField(label="组织单位（区划）")
 
     def __init__(self, *args: object, units: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].choices = units  # type: ignore[attr-defined]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # *args/**kwargs pass Django's own Form arguments through unchanged
+        self.fields["unit"].choices = units  # type: ignore[attr-defined]  # the stubs' Field has no choices/queryset; this field is a (Model)ChoiceField
 
 
 class AttendanceForm(forms.Form):

@@ -34,7 +34,7 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], invali
 def index(request: HttpRequest) -> HttpResponse:
     if scope_prefix(request.user) is None:
         raise Http404("未找到")
-    return redirect("workforce:workers", code=request.user.unit_id)  # type: ignore[union-attr]
+    return redirect("workforce:workers", code=request.user.unit_id)  # type: ignore[union-attr]  # None is ruled out on this line or by the caller (department_id / signed-in worker / a concrete field)
 
 
 @login_required
@@ -136,7 +136,7 @@ def summary(request: HttpRequest, code: str) -> HttpResponse:
 def _own_unit(request: HttpRequest) -> OrgUnit:
     if scope_prefix(request.user) is None:
         raise Http404("未找到")
-    return request.user.unit  # type: ignore[union-attr,return-value]
+    return request.user.unit  # type: ignore[union-attr,return-value]  # None is ruled out on this line or by the caller (department_id / signed-in worker / a concrete field)
 
 
 @login_required
@@ -170,7 +170,7 @@ SHOWN_ATTENDANCE = 200
 
 def _training_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     training = selectors.training_for_user(request.user, pk)
-    code = request.GET.get("unit") or request.POST.get("unit") or request.user.unit_id  # type: ignore[union-attr]
+    code = request.GET.get("unit") or request.POST.get("unit") or request.user.unit_id  # type: ignore[union-attr]  # None is ruled out on this line or by the caller (department_id / signed-in worker / a concrete field)
     candidates: list[CommunityWorker] = []
     chosen = None
     try:
@@ -282,6 +282,6 @@ def worker_export(request: HttpRequest, code: str) -> HttpResponse:
     rows = selectors.workers(request.user, unit, position=position, status=status, day=timezone.localdate())
     stream = BytesIO()
     count = importers.export(stream, rows.order_by("unit_id", "position", "name", "pk").iterator(chunk_size=2000))
-    audit.record(actor=request.user, action="workforce.export_workers", unit_code=unit.code,  # type: ignore[arg-type]
+    audit.record(actor=request.user, action="workforce.export_workers", unit_code=unit.code,  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
                  detail={"rows": count, "position": position, "status": status})
     return _xlsx(stream.getvalue(), f"{unit.name}社区工作者.xlsx")

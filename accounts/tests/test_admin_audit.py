@@ -11,7 +11,7 @@ from shequ.testing.world import World
 pytestmark = pytest.mark.skipif(not apps.is_installed("appeals"), reason="the admin's configuration models live in appeals")
 
 
-def test_it_audits_a_deadline_change_and_a_new_holiday_made_in_the_admin(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_audits_a_deadline_change_and_a_new_holiday_made_in_the_admin(world: World, login) -> None:
     from appeals.models import CalendarDay, Category
 
     category = Category.objects.order_by("code").first()
@@ -42,7 +42,7 @@ def test_it_audits_a_deadline_change_and_a_new_holiday_made_in_the_admin(world: 
     assert "admin.change" in page and "admin.add" in page and "reply_days" in page
 
 
-def test_it_audits_each_row_of_a_bulk_delete(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_audits_each_row_of_a_bulk_delete(world: World, login) -> None:
     from appeals.models import CalendarDay
 
     days = [CalendarDay.objects.create(date=dt.date(2027, 5, d), kind="holiday", name=f"节{d}") for d in (3, 4)]

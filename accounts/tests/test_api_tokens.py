@@ -4,7 +4,7 @@ from accounts.models import ApiToken, AuditEntry
 from shequ.testing.world import PASSWORD, World
 
 
-def test_it_exchanges_credentials_for_a_working_token(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_exchanges_credentials_for_a_working_token(client, world: World) -> None:
     response = client.post("/api/auth/token", {"username": "carl", "password": PASSWORD, "name": "脚本"},
                            content_type="application/json")
     token = response.json()["token"]
@@ -14,13 +14,13 @@ def test_it_exchanges_credentials_for_a_working_token(client, world: World) -> N
     assert AuditEntry.objects.filter(action="token.issue", actor=world.carl).exists()
 
 
-def test_it_refuses_bad_credentials_and_bad_tokens(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_bad_credentials_and_bad_tokens(client, world: World) -> None:
     response = client.post("/api/auth/token", {"username": "carl", "password": "nope"}, content_type="application/json")
     assert response.status_code == 401 and not ApiToken.objects.exists()
     assert client.get("/api/auth/me", headers={"Authorization": "Bearer sq_forged"}).status_code == 401
 
 
-def test_a_revoked_token_stops_working(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_a_revoked_token_stops_working(client, world: World) -> None:
     from accounts import services
 
     token, raw = services.issue_token(actor=world.carl, name="x")
@@ -29,7 +29,7 @@ def test_a_revoked_token_stops_working(client, world: World) -> None:  # type: i
     assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
 
 
-def test_the_openapi_schema_is_published(client, tree) -> None:  # type: ignore[no-untyped-def]
+def test_the_openapi_schema_is_published(client, tree) -> None:
     schema = client.get("/api/openapi.json").json()
     assert "/api/units/{code}" in schema["paths"] and "/api/auth/token" in schema["paths"]
     assert client.get("/api/docs").status_code == 200
@@ -39,7 +39,7 @@ def bearer(raw: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {raw}"}
 
 
-def test_it_ends_a_token_after_eight_idle_hours_and_thirty_days_whatever(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_ends_a_token_after_eight_idle_hours_and_thirty_days_whatever(client, world: World) -> None:
     from datetime import timedelta
 
     from django.utils import timezone
@@ -59,7 +59,7 @@ def test_it_ends_a_token_after_eight_idle_hours_and_thirty_days_whatever(client,
     assert client.get("/api/auth/me", headers=bearer(raw)).status_code == 200
 
 
-def test_it_tells_the_lifetime_when_it_issues_a_token(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_tells_the_lifetime_when_it_issues_a_token(client, world: World) -> None:
     from datetime import datetime, timedelta
 
     from django.utils import timezone
@@ -69,7 +69,7 @@ def test_it_tells_the_lifetime_when_it_issues_a_token(client, world: World) -> N
     assert timedelta(hours=7, minutes=59) < left <= timedelta(hours=8)
 
 
-def test_the_owner_lists_and_revokes_their_tokens_in_the_api_and_on_a_page(client, world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_owner_lists_and_revokes_their_tokens_in_the_api_and_on_a_page(client, world: World, login) -> None:
     from accounts import services
 
     mine, raw = services.issue_token(actor=world.carl, name="脚本甲")
@@ -90,7 +90,7 @@ def test_the_owner_lists_and_revokes_their_tokens_in_the_api_and_on_a_page(clien
     assert client.get("/api/auth/me", headers=bearer(raw)).status_code == 401
 
 
-def test_the_security_admin_sees_and_revokes_anyones_token(client, world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_security_admin_sees_and_revokes_anyones_token(client, world: World, login) -> None:
     from datetime import timedelta
 
     from django.utils import timezone
@@ -109,7 +109,7 @@ def test_the_security_admin_sees_and_revokes_anyones_token(client, world: World,
     assert AuditEntry.objects.get(action="token.revoke").actor == world.sue
 
 
-def test_tokens_die_with_a_password_change_or_deactivation(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_tokens_die_with_a_password_change_or_deactivation(client, world: World) -> None:
     from accounts import services
 
     _, carl_raw = services.issue_token(actor=world.carl, name="x")
@@ -121,7 +121,7 @@ def test_tokens_die_with_a_password_change_or_deactivation(client, world: World)
     assert client.get("/api/auth/me", headers=bearer(dave_raw)).status_code == 401
 
 
-def test_each_token_use_is_attributable_in_the_audit_log(client, world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_each_token_use_is_attributable_in_the_audit_log(client, world: World, settings) -> None:
     from datetime import timedelta
 
     from accounts import services

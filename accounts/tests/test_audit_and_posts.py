@@ -32,11 +32,11 @@ def test_the_database_itself_refuses_to_edit_audit_rows(world: World) -> None:
 
 
 @pytest.mark.parametrize("username", ["alice", "cindy", "erin", "sam", "sue", "rita"])
-def test_only_the_auditor_reads_the_audit_log(username: str, world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_auditor_reads_the_audit_log(username: str, world: World, login) -> None:
     assert login(world.users[username]).get("/accounts/audit/").status_code == 404
 
 
-def test_the_auditor_reads_and_filters_the_log(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_auditor_reads_and_filters_the_log(world: World, login) -> None:
     AuditEntry.objects.create(action="people.reveal", actor_username="alice")
     page = login(world.audrey).get("/accounts/audit/?action=people").content.decode()
     assert "people.reveal" in page
@@ -44,7 +44,7 @@ def test_the_auditor_reads_and_filters_the_log(world: World, login) -> None:  # 
     assert login(world.audrey).get("/admin/").status_code == 302  # admin login, not the admin
 
 
-def test_the_security_admin_manages_accounts_and_nothing_else(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_security_admin_manages_accounts_and_nothing_else(world: World, login) -> None:
     client = login(world.sue)
     response = client.post("/accounts/manage/", {"username": "newworker", "role": "community_worker",
                                                  "unit_code": "131102001045", "password": "Good-pass-9"})
@@ -55,7 +55,7 @@ def test_the_security_admin_manages_accounts_and_nothing_else(world: World, logi
     assert client.get("/units/131102001045/").status_code == 404
 
 
-def test_the_security_admin_gets_clear_errors_and_nothing_is_created(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_security_admin_gets_clear_errors_and_nothing_is_created(world: World, login) -> None:
     client = login(world.sue)
     page = client.post("/accounts/manage/", {"username": "xone", "role": "county_staff", "unit_code": "131102001045",
                                              "password": "Good-pass-9"}).content.decode()
@@ -66,7 +66,7 @@ def test_the_security_admin_gets_clear_errors_and_nothing_is_created(world: Worl
     assert not User.objects.filter(username__in=["xone", "xtwo"]).exists()
 
 
-def test_the_system_admin_configures_but_sees_no_accounts_or_audit(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_system_admin_configures_but_sees_no_accounts_or_audit(world: World, login) -> None:
     client = login(world.sam)
     assert client.get("/admin/").status_code == 200
     assert client.get("/accounts/manage/").status_code == 404
@@ -74,12 +74,12 @@ def test_the_system_admin_configures_but_sees_no_accounts_or_audit(world: World,
     assert "accounts/user" not in client.get("/admin/").content.decode()
 
 
-def test_nobody_else_reaches_the_admin(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_nobody_else_reaches_the_admin(world: World, login) -> None:
     for username in ["alice", "cindy", "erin", "sue", "audrey"]:
         assert login(world.users[username]).get("/admin/").status_code == 302
 
 
-def test_it_unlocks_and_deactivates_accounts(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_unlocks_and_deactivates_accounts(world: World, login) -> None:
     from datetime import timedelta
 
     from django.utils import timezone
@@ -98,7 +98,7 @@ def test_it_unlocks_and_deactivates_accounts(world: World, login) -> None:  # ty
     (Role.COMMUNITY_WORKER, "131102000000"), (Role.TOWNSHIP_STAFF, "131102001045"), (Role.CITY_STAFF, None),
     (Role.SYSTEM_ADMIN, "131100000000"), (Role.RESIDENT, "131102001000"),
 ])
-def test_a_role_needs_the_scope_that_fits_it(role: str, scope: str | None, tree) -> None:  # type: ignore[no-untyped-def]
+def test_a_role_needs_the_scope_that_fits_it(role: str, scope: str | None, tree) -> None:
     unit = OrgUnit.objects.get(code=scope) if scope else None
     with pytest.raises(ValidationError):
         services.create_user(actor=None, username="xxx", password="Good-pass-9", role=role, unit=unit)

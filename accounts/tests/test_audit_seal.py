@@ -25,7 +25,7 @@ def raw(sql: str, params: list[Any]) -> None:
         cursor.execute(sql, params)
 
 
-def test_it_finds_a_middle_row_deleted_behind_the_orms_back(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_finds_a_middle_row_deleted_behind_the_orms_back(world: World, login) -> None:
     written = rows(6, world)
     assert seal.seal() is not None
     later = rows(3, world)
@@ -58,7 +58,7 @@ def test_it_finds_a_row_changed_in_a_sealed_range(world: World) -> None:
     assert not report.ok and any("被改动" in b for b in report.breaks)
 
 
-def test_it_seals_a_long_log_in_batches(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_seals_a_long_log_in_batches(world: World, monkeypatch) -> None:
     monkeypatch.setattr(seal, "BATCH", 2)
     written = rows(5, world)
     call_command("seal_audit")
@@ -67,7 +67,7 @@ def test_it_seals_a_long_log_in_batches(world: World, monkeypatch) -> None:  # t
     assert seal.verify().ok
 
 
-def test_it_leaves_fresh_rows_for_the_next_run_and_the_page_says_all_is_well(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_leaves_fresh_rows_for_the_next_run_and_the_page_says_all_is_well(world: World, login) -> None:
     AuditEntry.objects.create(action="test.fresh", actor_username="alice")
     assert seal.seal() is None and not AuditSeal.objects.exists()
     rows(2, world)

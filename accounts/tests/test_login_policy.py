@@ -23,11 +23,11 @@ def test_it_accepts_passwords_of_three_classes(password: str) -> None:
     validate_password(password)
 
 
-def sign_in(client, username: str, password: str):  # type: ignore[no-untyped-def]
+def sign_in(client, username: str, password: str):
     return client.post("/accounts/login/", {"username": username, "password": password})
 
 
-def test_it_signs_in_and_records_it(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_signs_in_and_records_it(client, world: World) -> None:
     response = sign_in(client, "alice", PASSWORD)
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action="auth.login")
@@ -40,7 +40,7 @@ def _alert(page: bytes) -> str:
     return text[start:text.index("</div>", start)]
 
 
-def test_it_locks_the_account_after_five_failures_and_says_no_more_than_for_an_unknown_name(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_locks_the_account_after_five_failures_and_says_no_more_than_for_an_unknown_name(client, world: World) -> None:
     unknown = _alert(sign_in(client, "nobody", "Wrong-pass-1").content)
     for _ in range(5):
         wrong = _alert(sign_in(client, "alice", "Wrong-pass-1").content)
@@ -53,7 +53,7 @@ def test_it_locks_the_account_after_five_failures_and_says_no_more_than_for_an_u
     assert not AuditEntry.objects.filter(action="auth.login").exists()
 
 
-def test_it_pauses_an_address_that_fails_too_often_but_not_others(client, world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_pauses_an_address_that_fails_too_often_but_not_others(client, world: World, settings) -> None:
     settings.LOGIN_IP_MAX_FAILURES = 6
     for name in ["ann", "ben", "cat", "dan", "eve", "fay"]:  # six guesses, no account among them locked
         sign_in(client, name, "Wrong-pass-1")
@@ -66,7 +66,7 @@ def test_it_pauses_an_address_that_fails_too_often_but_not_others(client, world:
     assert token.status_code == 401
 
 
-def test_it_lets_the_user_in_again_after_fifteen_minutes(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_the_user_in_again_after_fifteen_minutes(client, world: World) -> None:
     User.objects.filter(username="alice").update(locked_until=timezone.now() + timedelta(minutes=15))
     assert sign_in(client, "alice", PASSWORD).status_code == 200
     User.objects.filter(username="alice").update(locked_until=timezone.now() - timedelta(seconds=1))
@@ -74,13 +74,13 @@ def test_it_lets_the_user_in_again_after_fifteen_minutes(client, world: World) -
     assert User.objects.get(username="alice").failed_logins == 0
 
 
-def test_it_counts_failures_for_unknown_users_without_saying_so(client, tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_failures_for_unknown_users_without_saying_so(client, tree) -> None:
     page = sign_in(client, "nobody", "Wrong-pass-1").content.decode()
     assert "用户名或密码不正确" in page
     assert AuditEntry.objects.filter(action="auth.login_failed", actor_username="nobody").exists()
 
 
-def test_it_ends_an_idle_session_after_thirty_minutes(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_ends_an_idle_session_after_thirty_minutes(client, world: World) -> None:
     assert sign_in(client, "alice", PASSWORD).status_code == 302
     assert client.get("/").status_code == 200
     session = client.session
@@ -92,7 +92,7 @@ def test_it_ends_an_idle_session_after_thirty_minutes(client, world: World) -> N
     assert AuditEntry.objects.filter(action="auth.session_expired", actor=world.alice).exists()
 
 
-def test_it_keeps_an_active_session_and_warns_before_the_end(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_an_active_session_and_warns_before_the_end(client, world: World) -> None:
     sign_in(client, "alice", PASSWORD)
     session = client.session
     session["last_seen"] = time.time() - 29 * 60
@@ -107,7 +107,7 @@ def test_it_keeps_an_active_session_and_warns_before_the_end(client, world: Worl
     assert 'data-idle-seconds="1800"' in page and 'data-warning-seconds="60"' in page
 
 
-def test_it_expires_api_sessions_with_401(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_expires_api_sessions_with_401(client, world: World) -> None:
     sign_in(client, "alice", PASSWORD)
     session = client.session
     session["last_seen"] = time.time() - 31 * 60

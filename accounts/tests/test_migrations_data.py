@@ -8,7 +8,7 @@ BEFORE = [("accounts", "0002_audit_log_append_only")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_turns_old_rights_into_requests_and_normalises_usernames(tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_turns_old_rights_into_requests_and_normalises_usernames(tree) -> None:
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps

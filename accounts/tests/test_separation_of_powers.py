@@ -28,7 +28,7 @@ def leader(world: World, name: str, role: str, unit_code: str) -> User:
     return user
 
 
-def test_it_does_not_let_the_security_admin_alone_give_city_staff_unmasked_data(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_does_not_let_the_security_admin_alone_give_city_staff_unmasked_data(world: World, login) -> None:
     boss = leader(world, "cityboss", Role.CITY_STAFF, "131100000000")
     client = login(world.sue)
     client.post(f"/people/rights/{world.cindy.pk}/", {"reveal_personal_data": "on", "export_unmasked": "on"})
@@ -53,7 +53,7 @@ def test_it_does_not_let_the_security_admin_alone_give_city_staff_unmasked_data(
     assert entry.actor == boss and entry.detail["right"] == "people.reveal_personal_data"
 
 
-def test_a_granted_right_expires_after_the_set_period(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_granted_right_expires_after_the_set_period(world: World, settings) -> None:
     settings.DATA_RIGHT_DAYS = 30
     tina_boss = leader(world, "hexiboss", Role.TOWNSHIP_STAFF, "131102001000")  # the level above alice's community
     grant = services.request_right(actor=world.sue, user=world.alice, right="people.reveal_personal_data")
@@ -80,7 +80,7 @@ def test_it_refuses_a_request_nobody_could_approve(world: World) -> None:
     assert not DataRightGrant.objects.exists()
 
 
-def test_the_security_admin_cannot_create_or_deactivate_auditors_alone(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_security_admin_cannot_create_or_deactivate_auditors_alone(world: World, login) -> None:
     client = login(world.sue)
     client.post("/accounts/manage/", {"username": "auditor2", "role": "auditor", "password": "Good-pass-9"})
     client.post(f"/accounts/manage/{world.audrey.pk}/deactivate/")
@@ -105,7 +105,7 @@ def test_the_security_admin_cannot_create_or_deactivate_auditors_alone(world: Wo
     assert AuditEntry.objects.get(action="account.create").detail["confirmed_by"] == "sam"
 
 
-def test_a_unit_leader_is_designated_by_two_administrators(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_a_unit_leader_is_designated_by_two_administrators(world: World, login) -> None:
     login(world.sue).post(f"/accounts/manage/{world.tina.pk}/leader/")
     assert not fresh(world.tina).is_unit_leader
     change = AccountChange.objects.get(kind=AccountChange.Kind.LEADER)
@@ -113,7 +113,7 @@ def test_a_unit_leader_is_designated_by_two_administrators(world: World, login) 
     assert fresh(world.tina).is_unit_leader
 
 
-def test_every_account_change_reaches_the_auditors(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_every_account_change_reaches_the_auditors(world: World, login) -> None:
     client = login(world.sue)
     client.post("/accounts/manage/", {"username": "newworker", "role": "community_worker", "unit_code": "131102001045",
                                       "password": "Good-pass-9"})
@@ -125,7 +125,7 @@ def test_every_account_change_reaches_the_auditors(world: World, login) -> None:
     assert not Notification.objects.filter(user=world.sam).exists()
 
 
-def test_a_new_account_must_change_its_password_first(client, world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_account_must_change_its_password_first(client, world: World, login) -> None:
     login(world.sue).post("/accounts/manage/", {"username": "newworker", "role": "community_worker",
                                                 "unit_code": "131102001045", "password": "Good-pass-9"})
     client.logout()
@@ -149,7 +149,7 @@ def test_a_new_account_must_change_its_password_first(client, world: World, logi
     assert not User.objects.get(username="newworker").must_change_password
 
 
-def test_the_admin_posts_are_created_at_installation_once(tree, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_posts_are_created_at_installation_once(tree, capsys) -> None:
     call_command("create_admin_posts")
     assert set(User.objects.values_list("role", flat=True)) == {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}
     assert all(User.objects.values_list("must_change_password", flat=True))
@@ -159,7 +159,7 @@ def test_the_admin_posts_are_created_at_installation_once(tree, capsys) -> None:
     assert User.objects.count() == 3
 
 
-def test_the_demo_has_unit_leaders_to_approve_data_rights(tree, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_has_unit_leaders_to_approve_data_rights(tree, settings, tmp_path) -> None:
     from accounts.demo import ensure_demo_accounts
 
     settings.VAR_DIR = tmp_path
@@ -172,7 +172,7 @@ def test_the_demo_has_unit_leaders_to_approve_data_rights(tree, settings, tmp_pa
     assert can_reveal(fresh(users["worker"]))
 
 
-def test_the_navigation_leads_each_person_to_their_desk(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_navigation_leads_each_person_to_their_desk(world: World, login) -> None:
     boss = leader(world, "hexiboss", Role.TOWNSHIP_STAFF, "131102001000")
     assert "/accounts/rights/" in login(boss).get("/").content.decode()
     assert "/accounts/rights/" not in login(world.tina).get("/").content.decode()

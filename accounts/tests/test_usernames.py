@@ -16,14 +16,14 @@ def worker(world: World) -> User:
 
 @pytest.mark.parametrize("name", ["Worker", "WORKER", "ｗｏｒｋｅｒ", "worker\u200b", "w\u043erker", "<b>x</b>", "ab", "a" * 31,
                                   "wor ker", "工作人员"])
-def test_it_refuses_look_alikes_and_unsafe_names(name: str, worker: User, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_look_alikes_and_unsafe_names(name: str, worker: User, login) -> None:
     with pytest.raises(ValidationError):
         services.create_user(actor=None, username=name, password=PASSWORD, role="community_worker",
                              unit=worker.unit)
     assert User.objects.filter(role="community_worker", unit=worker.unit).count() == 2  # alice and worker
 
 
-def test_the_security_admin_gets_a_clear_message(world: World, worker: User, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_security_admin_gets_a_clear_message(world: World, worker: User, login) -> None:
     client = login(world.sue)
     page = client.post("/accounts/manage/", {"username": "w\u043erker", "role": "community_worker",
                                              "unit_code": "131102001045", "password": "Good-pass-9"}).content.decode()
@@ -34,7 +34,7 @@ def test_the_security_admin_gets_a_clear_message(world: World, worker: User, log
     assert User.objects.filter(username__iexact="worker").count() == 1
 
 
-def test_it_stores_the_normalised_form_and_signs_in_by_it(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_stores_the_normalised_form_and_signs_in_by_it(client, world: World) -> None:
     user = services.create_user(actor=None, username="Zhang.San", password=PASSWORD, role="community_worker",
                                 unit=world.unit("131102001045"), must_change_password=False)
     assert user.username == "zhang.san"

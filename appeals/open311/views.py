@@ -112,7 +112,7 @@ def endpoint(view: Any) -> Any:
             jurisdiction = _param(request, "jurisdiction_id")
             if jurisdiction and jurisdiction != conf.JURISDICTION_ID:
                 raise Open311Error(404, "jurisdiction_id provided was not found")
-            return view(request, *args, fmt=fmt, **kwargs)  # type: ignore[no-any-return]
+            return view(request, *args, fmt=fmt, **kwargs)
         except Open311Error as exc:
             return error(fmt, exc.status, exc.description)
 
@@ -356,7 +356,7 @@ def _landing_unit(request: HttpRequest, lat: float | None, lng: float | None) ->
         from people.models import Household
 
         d = 0.02
-        near = [(str(u), float(a), float(o)) for u, a, o in  # type: ignore[arg-type]
+        near = [(str(u), float(a), float(o)) for u, a, o in  # type: ignore[arg-type]  # lat/lng range filter: the values are never None
                 Household.objects.filter(lat__range=(lat - d, lat + d), lng__range=(lng - d, lng + d))
                 .values_list("unit_id", "lat", "lng")[:500]]
         scale = math.cos(math.radians(lat))
@@ -403,7 +403,7 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     except ValidationError as exc:
         raise Open311Error(400, "；".join(exc.messages)) from exc
-    notice = f"已受理，受理编号 {appeal.tracking_no}，答复时限 {timezone.localtime(appeal.reply_due_at):%Y-%m-%d %H:%M}"  # type: ignore[arg-type]
+    notice = f"已受理，受理编号 {appeal.tracking_no}，答复时限 {timezone.localtime(appeal.reply_due_at):%Y-%m-%d %H:%M}"
     data = [{"service_request_id": appeal.tracking_no, "token": appeal.token, "service_notice": notice, "account_id": None}]
     return render(fmt, data, root="service_requests", item="request", status=201)
 

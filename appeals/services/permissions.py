@@ -52,7 +52,7 @@ def handler_users(appeal: Appeal) -> QuerySet[User]:
 
 def unit_handlers(unit_code: str) -> QuerySet[User]:
     """The unit's active staff, who handle what lands there."""
-    return User.objects.filter(unit_id=unit_code, role__in=list(UNIT_ROLE_LEVEL), is_active=True)  # type: ignore[misc]
+    return User.objects.filter(unit_id=unit_code, role__in=list(UNIT_ROLE_LEVEL), is_active=True)  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes / the signed-in User
 
 
 def unit_handlers_select(unit_code: str) -> tuple[str, list[Any]]:

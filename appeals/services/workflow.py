@@ -83,7 +83,7 @@ def accept(*, appeal: Appeal, actor: Any, note: str = "") -> Appeal:
     require_handler(actor, appeal)
     target = next_state(appeal, EventAction.ACCEPT)
     now = common.now()
-    changed = Appeal.objects.filter(pk=appeal.pk, state=State.SUBMITTED, unit_id=appeal.unit_id,  # type: ignore[misc]
+    changed = Appeal.objects.filter(pk=appeal.pk, state=State.SUBMITTED, unit_id=appeal.unit_id,  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes / the signed-in User
                                     department_id=appeal.department_id).update(
         state=target, accepted_by=actor, updated_at=now)
     if not changed:
@@ -166,10 +166,10 @@ def close(*, appeal: Appeal, actor: Any, resolved: bool, note: str = "") -> Appe
 
 def _move(appeal: Appeal, actor: Any, action: str, *, unit_code: str, department: Department | None, note: str) -> Appeal:
     now = common.now()
-    from_unit = f"dept:{appeal.department.code}" if appeal.department_id else appeal.unit_id  # type: ignore[union-attr]
+    from_unit = f"dept:{appeal.department.code}" if appeal.department_id else appeal.unit_id  # type: ignore[union-attr]  # None is ruled out on this line or by the caller (department_id / signed-in worker / a concrete field)
     to_unit = f"dept:{department.code}" if department else unit_code
     before = appeal.state
-    if not Appeal.objects.filter(pk=appeal.pk, state=before, unit_id=appeal.unit_id, department_id=appeal.department_id).update(  # type: ignore[misc]
+    if not Appeal.objects.filter(pk=appeal.pk, state=before, unit_id=appeal.unit_id, department_id=appeal.department_id).update(  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes / the signed-in User
             state=State.SUBMITTED, unit_id=unit_code, department=department, updated_at=now):
         raise ValidationError("诉求状态已变化，请刷新后重试。")
     appeal.refresh_from_db()
@@ -229,7 +229,7 @@ def return_appeal(*, appeal: Appeal, actor: Any, reason: str) -> Appeal:
     reason = clean_text(reason, "退回理由")
     if appeal.state not in MOVABLE:
         raise ValidationError(f"当前状态为「{state_label(appeal.state)}」，不能退回。")
-    here = f"dept:{appeal.department.code}" if appeal.department_id else appeal.unit_id  # type: ignore[union-attr]
+    here = f"dept:{appeal.department.code}" if appeal.department_id else appeal.unit_id  # type: ignore[union-attr]  # None is ruled out on this line or by the caller (department_id / signed-in worker / a concrete field)
     last = (Event.objects.filter(appeal=appeal, action__in=[EventAction.TRANSFER, EventAction.DISPATCH], to_unit=here)
             .order_by("-at", "-id").first())
     if last is None or not last.from_unit:
@@ -254,12 +254,12 @@ def add_assist(*, appeal: Appeal, actor: Any, unit_code: str = "", department_co
     if unit is not None and unit.code == appeal.unit_id and not appeal.department_id:
         raise ValidationError("协办单位不能是承办单位本身。")
     assist = Assist.objects.create(appeal=appeal, unit=unit, department=department, note=note)
-    who = department.name if department else unit.name  # type: ignore[union-attr]
+    who = department.name if department else unit.name  # type: ignore[union-attr]  # None is ruled out on this line or by the caller (department_id / signed-in worker / a concrete field)
     add_event(appeal, EventAction.ASSIST, actor, note=f"{who}：{note}", public=False,
-              to_unit=f"dept:{department.code}" if department else unit.code)  # type: ignore[union-attr]
+              to_unit=f"dept:{department.code}" if department else unit.code)  # type: ignore[union-attr]  # None is ruled out on this line or by the caller (department_id / signed-in worker / a concrete field)
     audit.record(actor=actor, action="appeals.assist", obj=appeal, detail={"assist": assist.pk})
     users = (list(User.objects.filter(department=department, role=Role.DEPARTMENT_STAFF, is_active=True)) if department
-             else unit_users(unit.code))  # type: ignore[union-attr]
+             else unit_users(unit.code))  # type: ignore[union-attr]  # None is ruled out on this line or by the caller (department_id / signed-in worker / a concrete field)
     notifications.new_for_handlers(appeal, users, title=f"请协办诉求 {appeal.tracking_no}")
     return assist
 
@@ -324,7 +324,7 @@ def request_extension(*, appeal: Appeal, actor: Any, days: int, reason: str) -> 
     add_event(appeal, EventAction.EXTEND_REQUEST, actor, note=f"申请延期 {days} 个工作日：{reason}", public=False)
     audit.record(actor=actor, action="appeals.extension_request", obj=appeal, detail={"days": days})
     notifications.to_staff(unit_users(parent_code(appeal.unit_id)) if not appeal.department_id
-                           else list(User.objects.filter(unit_id=CITY_CODE, role=Role.CITY_STAFF)),  # type: ignore[misc]
+                           else list(User.objects.filter(unit_id=CITY_CODE, role=Role.CITY_STAFF)),  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes / the signed-in User
                            f"延期申请待审批：{appeal.tracking_no}", appeal)
     return ext
 

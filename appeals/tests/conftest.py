@@ -8,7 +8,7 @@ from web.notify import LocmemSMSBackend
 
 
 @pytest.fixture(autouse=True)
-def appeals_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+def appeals_settings(settings, tmp_path):
     settings.SMS_BACKEND = "web.notify.LocmemSMSBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"

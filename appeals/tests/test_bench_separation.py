@@ -10,7 +10,7 @@ from django.urls import get_resolver
 from accounts.models import AuditEntry
 
 
-def _routes(resolver, prefix: str = "") -> list[str]:  # type: ignore[no-untyped-def]
+def _routes(resolver, prefix: str = "") -> list[str]:
     out = []
     for entry in resolver.url_patterns:
         route = prefix + str(entry.pattern)
@@ -18,7 +18,7 @@ def _routes(resolver, prefix: str = "") -> list[str]:  # type: ignore[no-untyped
     return out
 
 
-def test_it_has_no_bench_route_in_the_product_even_when_the_old_switch_is_on(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_has_no_bench_route_in_the_product_even_when_the_old_switch_is_on(monkeypatch) -> None:
     monkeypatch.setenv("APPEALS_BENCH_ENDPOINT", "true")
     from appeals import conf
     from appeals.open311 import urls as open311_urls
@@ -35,7 +35,7 @@ def test_it_has_no_bench_route_in_the_product_even_when_the_old_switch_is_on(mon
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_serves_the_baseline_only_under_the_bench_settings_and_writes_no_audit_row(tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_serves_the_baseline_only_under_the_bench_settings_and_writes_no_audit_row(tree) -> None:
     assert Client().post("/open311/v2/_bench_insert").status_code == 404
     from bench.appeals_urls import TABLE, create_table
 

@@ -13,13 +13,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def serious(page) -> list[str]:  # type: ignore[no-untyped-def]
+def serious(page) -> list[str]:
     page.evaluate(AXE.read_text(encoding="utf-8"))  # through DevTools: the page's CSP refuses inline script tags
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [f"{v['id']}: {v['nodes'][0]['target']}" for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
-def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page, username: str) -> None:
     page.goto(f"{page.base_url}/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
@@ -27,7 +27,7 @@ def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url(f"{page.base_url}/")
 
 
-def test_the_request_pages_pass_axe_in_both_modes(chromium_page, tree, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_the_request_pages_pass_axe_in_both_modes(chromium_page, tree, world: World) -> None:
     if not AXE.exists():
         pytest.skip("axe-core is not installed (npm ci)")
     page = chromium_page

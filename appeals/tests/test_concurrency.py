@@ -15,7 +15,7 @@ from shequ.testing.world import BOB_UNIT
 @pytest.mark.postgres_only
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_it_lets_exactly_one_of_two_simultaneous_accepts_win(tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_exactly_one_of_two_simultaneous_accepts_win(tree) -> None:
     staff = [User.objects.create(username=f"worker{n}", role=Role.COMMUNITY_WORKER, unit_id=BOB_UNIT) for n in range(8)]
     for _ in range(5):
         appeal = file(None)
@@ -45,7 +45,7 @@ def test_it_lets_exactly_one_of_two_simultaneous_accepts_win(tree) -> None:  # t
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_gives_unique_tracking_numbers_under_concurrent_filing(tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_gives_unique_tracking_numbers_under_concurrent_filing(tree) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers anyway")
     numbers: list[str] = []

@@ -1,7 +1,7 @@
 """The appeals pages in English, from the app's own catalogue (appeals/locale/en)."""
 
 
-def test_the_staff_inbox_reads_in_english_after_switching_language(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_staff_inbox_reads_in_english_after_switching_language(world, login) -> None:
     client = login(world.alice)
     chinese = client.get("/appeals/").content.decode()
     assert "<h1>诉求办理</h1>" in chinese

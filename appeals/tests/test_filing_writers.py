@@ -69,14 +69,14 @@ def _both(monkeypatch: pytest.MonkeyPatch, filing: Any) -> tuple[Appeal, Appeal]
 
 
 @pytest.fixture
-def bystanders(world) -> None:  # type: ignore[no-untyped-def]
+def bystanders(world) -> None:
     """People at bob's community who must not hear of a new request: a former worker and a resident."""
     User.objects.create(username="gone", role=Role.COMMUNITY_WORKER, unit_id=BOB_UNIT, is_active=False)
     User.objects.create(username="neighbour", role=Role.RESIDENT, unit_id=BOB_UNIT)
 
 
 @pytest.mark.django_db
-def test_an_open311_filing_writes_what_the_orm_writes(world, bystanders, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_open311_filing_writes_what_the_orm_writes(world, bystanders, monkeypatch) -> None:
     client, _ = services.issue_api_client(actor=None, name="市民热线 App")
 
     def filing() -> Appeal:
@@ -93,7 +93,7 @@ def test_an_open311_filing_writes_what_the_orm_writes(world, bystanders, monkeyp
 
 
 @pytest.mark.django_db
-def test_a_resident_and_a_staff_registration_write_what_the_orm_writes(world, bystanders, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_resident_and_a_staff_registration_write_what_the_orm_writes(world, bystanders, monkeypatch) -> None:
     resident = resident_for(world.rita, BOB_UNIT)
     in_one, by_orm = _both(monkeypatch, lambda: file(world.rita, location_kind="home", public_name=True, phone=""))
     assert in_one.resident_id == resident.pk and in_one.submitter_id == world.rita.pk
@@ -106,7 +106,7 @@ def test_a_resident_and_a_staff_registration_write_what_the_orm_writes(world, by
 
 
 @pytest.mark.django_db
-def test_after_the_days_9999th_request_numbers_grow_a_digit_in_both_writers(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_after_the_days_9999th_request_numbers_grow_a_digit_in_both_writers(world, monkeypatch) -> None:
     monkeypatch.setattr(common, "now", lambda: FILED_AT)
     services.prepare_tracking_no(FILED_AT)
     with connection.cursor() as cursor:

@@ -114,7 +114,7 @@ def _parallel(n: int, prepare: Any, send: Any) -> list[int]:
     return codes
 
 
-def test_it_files_at_most_the_address_limit_of_24_parallel_web_filings(server) -> None:  # type: ignore[no-untyped-def]
+def test_it_files_at_most_the_address_limit_of_24_parallel_web_filings(server) -> None:
     def prepare(i: int) -> tuple[requests.Session, str]:
         session = requests.Session()
         page = session.get(f"{server['base']}/appeals/new/", timeout=30).text
@@ -134,7 +134,7 @@ def test_it_files_at_most_the_address_limit_of_24_parallel_web_filings(server) -
     assert _count(server) - before == 10, codes
 
 
-def test_it_files_at_most_the_phone_limit_of_15_parallel_open311_filings(server) -> None:  # type: ignore[no-untyped-def]
+def test_it_files_at_most_the_phone_limit_of_15_parallel_open311_filings(server) -> None:
     def send(i: int, _: None) -> int:
         return requests.post(f"{server['base']}/open311/v2/requests.json", data={
             "api_key": server["key"], "service_code": "municipal", "address_string": "人民路路口", "description": f"路灯坏了 {i}",

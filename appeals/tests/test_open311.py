@@ -16,22 +16,22 @@ BASE = "/open311/v2"
 
 
 @pytest.fixture
-def api_key(tree) -> str:  # type: ignore[no-untyped-def]
+def api_key(tree) -> str:
     _, raw = services.issue_api_client(actor=None, name="12345热线")
     return raw
 
 
-def _post(client: Client, fmt: str = "json", **data: str):  # type: ignore[no-untyped-def]
+def _post(client: Client, fmt: str = "json", **data: str):
     return client.post(f"{BASE}/requests.{fmt}", data=data)
 
 
-def _xml(response) -> ET.Element:  # type: ignore[no-untyped-def]
+def _xml(response) -> ET.Element:
     assert response["Content-Type"].startswith("text/xml")
     return ET.fromstring(response.content)  # noqa: S314 (our own output)
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_it_serves_discovery(client, tree, fmt) -> None:  # type: ignore[no-untyped-def]
+def test_it_serves_discovery(client, tree, fmt) -> None:
     response = client.get(f"{BASE}/discovery.{fmt}")
     assert response.status_code == 200
     if fmt == "json":
@@ -40,15 +40,15 @@ def test_it_serves_discovery(client, tree, fmt) -> None:  # type: ignore[no-unty
         assert _xml(response).find("endpoints/endpoint/formats/format") is not None
 
 
-def test_it_lists_the_twenty_services_in_both_formats(client, tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_the_twenty_services_in_both_formats(client, tree) -> None:
     data = client.get(f"{BASE}/services.json").json()
     assert len(data) == 20 and {"service_code", "service_name", "metadata", "type", "keywords", "group"} <= set(data[0])
     root = _xml(client.get(f"{BASE}/services.xml"))
     assert root.tag == "services" and len(root.findall("service")) == 20
-    assert root.find("service/metadata").text == "true"  # type: ignore[union-attr]
+    assert root.find("service/metadata").text == "true"
 
 
-def test_it_defines_service_attributes(client, tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_defines_service_attributes(client, tree) -> None:
     data = client.get(f"{BASE}/services/utilities.json").json()
     codes = [a["code"] for a in data["attributes"]]
     assert data["service_code"] == "utilities" and codes == ["community", "utility"]
@@ -61,7 +61,7 @@ def test_it_defines_service_attributes(client, tree) -> None:  # type: ignore[no
         assert missing.status_code == 404
 
 
-def test_it_files_a_request_and_reads_it_back(client, world, api_key) -> None:  # type: ignore[no-untyped-def]
+def test_it_files_a_request_and_reads_it_back(client, world, api_key) -> None:
     response = _post(client, api_key=api_key, service_code="municipal", lat="37.7390", long="115.6860",
                      description="路灯不亮，电话13912345678", first_name="三", last_name="张", phone="13912345678",
                      email="z@example.com", **{"attribute[community]": BOB_UNIT})
@@ -80,20 +80,20 @@ def test_it_files_a_request_and_reads_it_back(client, world, api_key) -> None:  
     token = client.get(f"{BASE}/tokens/{appeal.token}.json").json()
     assert token == [{"service_request_id": appeal.tracking_no, "token": appeal.token}]
     root = _xml(client.get(f"{BASE}/requests/{appeal.tracking_no}.xml"))
-    assert root.tag == "service_requests" and root.find("request/service_request_id").text == appeal.tracking_no  # type: ignore[union-attr]
+    assert root.tag == "service_requests" and root.find("request/service_request_id").text == appeal.tracking_no
     assert _xml(client.get(f"{BASE}/tokens/{appeal.token}.xml")).find("request/service_request_id") is not None
 
 
-def test_it_files_over_xml_too(client, world, api_key) -> None:  # type: ignore[no-untyped-def]
+def test_it_files_over_xml_too(client, world, api_key) -> None:
     response = _post(client, "xml", api_key=api_key, service_code="noise", address_string="人民路广场",
                      description="广场舞太吵", **{"attribute[period]": "night"})
     assert response.status_code == 201
-    number = _xml(response).find("request/service_request_id").text  # type: ignore[union-attr]
+    number = _xml(response).find("request/service_request_id").text
     appeal = Appeal.objects.get(tracking_no=number)
     assert appeal.unit_id == services.CITY_CODE and "period=night" in appeal.description
 
 
-def test_it_never_shows_a_private_home(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_never_shows_a_private_home(client, world) -> None:
     resident_for(world.rita, ALICE_UNIT)
     home = services.file_appeal(actor=world.rita, category_code="noise", description="楼上吵", unit_code="",
                                 location_kind="home", rate_limit=False)
@@ -107,7 +107,7 @@ def test_it_never_shows_a_private_home(client, world) -> None:  # type: ignore[n
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_it_answers_errors_in_the_spec_shape(client, world, api_key, fmt) -> None:  # type: ignore[no-untyped-def]
+def test_it_answers_errors_in_the_spec_shape(client, world, api_key, fmt) -> None:
     cases = [
         (_post(client, fmt, service_code="noise", lat="37", long="115"), 403),
         (_post(client, fmt, api_key="wrong", service_code="noise", lat="37", long="115"), 403),
@@ -130,18 +130,18 @@ def test_it_answers_errors_in_the_spec_shape(client, world, api_key, fmt) -> Non
             assert error["code"] == status and error["description"]
         else:
             root = _xml(response)
-            assert root.tag == "errors" and root.find("error/code").text == str(status)  # type: ignore[union-attr]
+            assert root.tag == "errors" and root.find("error/code").text == str(status)
     assert not Appeal.objects.exists()
     assert client.get(f"{BASE}/services.csv").status_code == 404
 
 
-def test_it_refuses_a_revoked_key(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_revoked_key(client, world) -> None:
     api_client, raw = services.issue_api_client(actor=None, name="合作方")
     services.revoke_api_client(actor=None, client=api_client)
     assert _post(client, api_key=raw, service_code="noise", lat="37.7", long="115.7").status_code == 403
 
 
-def test_it_filters_requests(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_filters_requests(client, world) -> None:
     noise = file(None, category="noise", phone="13900000001")
     trash = file(None, category="sanitation", phone="13900000002")
     old = file(None, category="noise", phone="13900000003")
@@ -167,7 +167,7 @@ def test_it_filters_requests(client, world) -> None:  # type: ignore[no-untyped-
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_works_with_the_georeport_client_against_a_live_server(live_server, tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_works_with_the_georeport_client_against_a_live_server(live_server, tree) -> None:
     import requests
     from georeport import GeoReport
 
@@ -193,7 +193,7 @@ def test_it_works_with_the_georeport_client_against_a_live_server(live_server, t
         assert one["service_code"] == "municipal" and one["status"] == "open"
 
 
-def test_it_issues_and_revokes_keys_in_the_admin(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_issues_and_revokes_keys_in_the_admin(client, world) -> None:
     from appeals.models import ApiClient
 
     client.force_login(world.sam)

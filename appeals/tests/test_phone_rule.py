@@ -15,14 +15,14 @@ FORMS = [("0318-1234567", "03181234567"), ("03181234567", "0318-1234567"), ("(03
          ("+86 139-1234-5678", "13912345678"), ("13912345678", "139 1234 5678")]
 
 
-def _web(client: Client, world, phone: str) -> Appeal:  # type: ignore[no-untyped-def]
+def _web(client: Client, world, phone: str) -> Appeal:
     response = client.post("/appeals/new/", {"category": "municipal", "description": "路灯坏了", "location_kind": "address",
                                              "address": "人民路路口", "community": BOB_UNIT, "phone": phone})
     assert response.status_code == 200 and "受理编号" in response.content.decode(), response.content.decode()[:500]
     return Appeal.objects.latest("id")
 
 
-def _open311(client: Client, world, phone: str) -> Appeal:  # type: ignore[no-untyped-def]
+def _open311(client: Client, world, phone: str) -> Appeal:
     _, raw = services.issue_api_client(actor=None, name=f"客户端{phone}")
     response = client.post("/open311/v2/requests.json", {"api_key": raw, "service_code": "municipal", "address_string": "人民路路口",
                                                           "phone": phone, "attribute[community]": BOB_UNIT})
@@ -30,7 +30,7 @@ def _open311(client: Client, world, phone: str) -> Appeal:  # type: ignore[no-un
     return Appeal.objects.get(tracking_no=response.json()[0]["service_request_id"])
 
 
-def _intake(client: Client, world, phone: str) -> Appeal:  # type: ignore[no-untyped-def]
+def _intake(client: Client, world, phone: str) -> Appeal:
     client.force_login(world.bob)
     response = client.post("/appeals/intake/", {"category": "municipal", "description": "路灯坏了", "location_kind": "address",
                                                 "address": "人民路路口", "community": BOB_UNIT, "phone": phone, "channel": "phone"})
@@ -41,7 +41,7 @@ def _intake(client: Client, world, phone: str) -> Appeal:  # type: ignore[no-unt
 
 @pytest.mark.parametrize("entry", [_web, _open311, _intake], ids=["web", "open311", "intake"])
 @pytest.mark.parametrize(("filed_with", "typed_later"), FORMS)
-def test_it_tracks_and_rates_a_request_with_the_phone_typed_another_way(client: Client, world, entry, filed_with: str,  # type: ignore[no-untyped-def]
+def test_it_tracks_and_rates_a_request_with_the_phone_typed_another_way(client: Client, world, entry, filed_with: str,
                                                                        typed_later: str) -> None:
     appeal = entry(client, world, filed_with)
     digits = "".join(ch for ch in typed_later if ch.isdigit())
@@ -57,7 +57,7 @@ def test_it_tracks_and_rates_a_request_with_the_phone_typed_another_way(client: 
 
 
 @pytest.mark.parametrize("phone", ["0318-123", "12345678", "2345678", "1391234567x"])
-def test_it_refuses_what_is_not_a_phone_and_stores_nothing(world, phone: str) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_what_is_not_a_phone_and_stores_nothing(world, phone: str) -> None:
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="联系电话格式不正确"):

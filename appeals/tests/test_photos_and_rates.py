@@ -22,7 +22,7 @@ def _upload(name: str, content: bytes, kind: str = "image/jpeg") -> SimpleUpload
     return SimpleUploadedFile(name, content, content_type=kind)
 
 
-def test_it_strips_photo_metadata(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_strips_photo_metadata(world) -> None:
     raw = image_bytes("JPEG", exif=True)
     assert b"SecretCam" in raw
     appeal = file(None, photos=[_upload("a.jpg", raw), _upload("b.png", image_bytes("PNG"), "image/png")])
@@ -40,13 +40,13 @@ def test_it_strips_photo_metadata(world) -> None:  # type: ignore[no-untyped-def
     ([_upload("x.gif", b"GIF89a" + b"\x00" * 40, "image/gif")], "JPEG"),
     ([_upload(f"{n}.jpg", image_bytes()) for n in range(4)], "最多上传 3 张"),
 ])
-def test_it_refuses_bad_photos_and_stores_nothing(world, uploads, message) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_bad_photos_and_stores_nothing(world, uploads, message) -> None:
     with pytest.raises(ValidationError, match=message):
         file(None, photos=uploads)
     assert not Appeal.objects.exists() and not Photo.objects.exists()
 
 
-def test_it_refuses_photos_over_ten_megabytes(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_photos_over_ten_megabytes(world, monkeypatch) -> None:
     from appeals import conf
 
     monkeypatch.setattr(conf, "MAX_PHOTO_BYTES", 1000)
@@ -59,7 +59,7 @@ def _at(day: int, hour: int = 10) -> datetime:
     return datetime(2026, 9, day, hour, tzinfo=timezone.get_current_timezone())
 
 
-def test_it_computes_the_three_rates_by_hand(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_computes_the_three_rates_by_hand(world) -> None:
     """Four requests in bob's community in September 2026, one in alice's; checked against hand-computed values."""
     made = []
     for n in range(4):
@@ -106,7 +106,7 @@ def test_it_computes_the_three_rates_by_hand(world) -> None:  # type: ignore[no-
     assert ranking[0]["score"] == round((0.5 + round(1 / 3, 4) + 0.5) / 3, 4)
 
 
-def test_it_ranks_by_the_mean_of_the_three_rates(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_ranks_by_the_mean_of_the_three_rates(world) -> None:
     good = file(None, unit=ALICE_UNIT, phone="13900000001")
     services.accept(appeal=good, actor=world.alice)
     bad = file(None, unit=BOB_UNIT, phone="13900000002")

@@ -27,14 +27,14 @@ def _published(client: Client, tracking_no: str) -> str:
     ("身份证131102-1985-0315-7777", "0315", "131102"),
     ("身份证131102198503157777", "198503157777", "131102"),
 ])
-def test_it_masks_each_written_form_in_the_public_feed(client: Client, world, written: str, secret: str, shown: str) -> None:  # type: ignore[no-untyped-def]
+def test_it_masks_each_written_form_in_the_public_feed(client: Client, world, written: str, secret: str, shown: str) -> None:
     appeal = file(None, text=f"楼道灯坏了，{written}")
     published = _published(client, appeal.tracking_no)
     assert secret not in published and "7777" not in published
     assert shown in published and "楼道灯坏了" in published
 
 
-def test_it_takes_the_filers_own_name_and_address_out_of_the_public_feed(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_takes_the_filers_own_name_and_address_out_of_the_public_feed(client: Client, world) -> None:
     appeal = file(None, contact_name="张建国", address="幸福小区3号楼2单元101",
                   text="我是张建国，家住幸福小区3号楼2单元101，楼下烧烤油烟太大")
     published = _published(client, appeal.tracking_no)
@@ -42,7 +42,7 @@ def test_it_takes_the_filers_own_name_and_address_out_of_the_public_feed(client:
     assert "张**" in published and "幸福小区附近" in published and "烧烤油烟" in published
 
 
-def test_it_takes_a_residents_registered_name_and_home_out_of_the_public_feed(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_takes_a_residents_registered_name_and_home_out_of_the_public_feed(client: Client, world) -> None:
     resident = resident_for(world.rita, BOB_UNIT)
     appeal = file(world.rita, phone="", location_kind="home", address="",
                   text=f"{resident.name}反映：{resident.household.address}门口下水道堵了")

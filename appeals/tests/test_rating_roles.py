@@ -15,7 +15,7 @@ from shequ.testing.world import ALICE_UNIT, BOB_UNIT
 pytestmark = pytest.mark.django_db
 
 
-def _replied(world, *, assist_unit: str = "") -> Appeal:  # type: ignore[no-untyped-def]
+def _replied(world, *, assist_unit: str = "") -> Appeal:
     appeal = file(world.rita, unit=BOB_UNIT, phone="")
     services.accept(appeal=appeal, actor=world.bob)
     services.add_assist(appeal=appeal, actor=world.bob, department_code="civil_affairs", note="协助核实")
@@ -32,7 +32,7 @@ def _unchanged(appeal: Appeal) -> None:
 
 
 @pytest.mark.parametrize("who", ["bob", "tom", "carl", "erin"])
-def test_it_refuses_a_rating_posted_by_staff(world, login, who) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_rating_posted_by_staff(world, login, who) -> None:
     appeal = _replied(world)
     response = login(getattr(world, who)).post(f"/appeals/{appeal.pk}/rate/", {"level": "5"}, follow=True)
     assert response.status_code in (200, 404)
@@ -41,7 +41,7 @@ def test_it_refuses_a_rating_posted_by_staff(world, login, who) -> None:  # type
     _unchanged(appeal)
 
 
-def test_it_lets_the_resident_who_filed_rate_and_no_other_resident(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_the_resident_who_filed_rate_and_no_other_resident(world, login) -> None:
     appeal = _replied(world)
     other = User.objects.create(username="ruth", role=Role.RESIDENT, unit_id=ALICE_UNIT)
     assert login(other).post(f"/appeals/mine/{appeal.tracking_no}/rate/", {"level": "5"}).status_code == 404
@@ -55,21 +55,21 @@ def test_it_lets_the_resident_who_filed_rate_and_no_other_resident(world, login)
 
 
 @pytest.mark.parametrize("who", ["bob", "carl", "erin"])
-def test_it_refuses_a_phone_rating_from_anyone_but_the_call_back_unit(world, login, who) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_phone_rating_from_anyone_but_the_call_back_unit(world, login, who) -> None:
     appeal = _replied(world)
     response = login(getattr(world, who)).post(f"/appeals/{appeal.pk}/phone-rate/", {"level": "5"}, follow=True)
     assert response.status_code in (200, 404)
     _unchanged(appeal)
 
 
-def test_it_refuses_a_phone_rating_from_the_level_above_when_it_assists(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_phone_rating_from_the_level_above_when_it_assists(world) -> None:
     appeal = _replied(world, assist_unit=world.tom.unit_id)
     with pytest.raises(ValidationError, match="协办单位不能代录"):
         services.record_phone_rating(appeal=appeal, actor=world.tom, level=5)
     _unchanged(appeal)
 
 
-def test_it_records_a_phone_rating_by_the_call_back_unit_marked_and_the_resident_corrects_it(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_records_a_phone_rating_by_the_call_back_unit_marked_and_the_resident_corrects_it(world, login) -> None:
     appeal = _replied(world)
     detail = login(world.tom).get(f"/appeals/{appeal.pk}/").content.decode()
     assert "电话回访代录" in detail
@@ -95,7 +95,7 @@ def test_it_records_a_phone_rating_by_the_call_back_unit_marked_and_the_resident
         services.rate(appeal=appeal, actor=world.rita, level=5)  # corrected once; now the rectification runs
 
 
-def test_it_closes_when_the_resident_corrects_a_bad_phone_rating_to_satisfied(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_closes_when_the_resident_corrects_a_bad_phone_rating_to_satisfied(world) -> None:
     appeal = _replied(world)
     services.record_phone_rating(appeal=appeal, actor=world.tom, level=1, comment="电话里不满意")
     appeal.refresh_from_db()

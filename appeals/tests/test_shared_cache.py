@@ -18,7 +18,7 @@ TABLE = "appeals_test_shared_cache"
 
 
 @pytest.fixture
-def two_processes(settings, monkeypatch):  # type: ignore[no-untyped-def]
+def two_processes(settings, monkeypatch):
     """Two cache clients on one database cache table, as two server processes would have; `switch("b")` acts as the other."""
     backend = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": TABLE}
     settings.CACHES = {"default": dict(backend), "other": dict(backend)}
@@ -31,7 +31,7 @@ def two_processes(settings, monkeypatch):  # type: ignore[no-untyped-def]
     return switch
 
 
-def test_it_refuses_a_key_revoked_in_another_process_at_once(tree, two_processes) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_key_revoked_in_another_process_at_once(tree, two_processes) -> None:
     client, raw = services.issue_api_client(actor=None, name="城市服务App")
     assert services.client_for_key(raw) == client
     ApiClient.objects.filter(pk=client.pk).update(revoked_at=timezone.now())  # behind the cache's back
@@ -43,19 +43,19 @@ def test_it_refuses_a_key_revoked_in_another_process_at_once(tree, two_processes
     assert services.client_for_key(raw) is None
 
 
-def test_it_uses_a_category_edited_in_another_process_at_once(tree, two_processes) -> None:  # type: ignore[no-untyped-def]
-    assert category_by_code("noise").reply_days == 5  # type: ignore[union-attr]
+def test_it_uses_a_category_edited_in_another_process_at_once(tree, two_processes) -> None:
+    assert category_by_code("noise").reply_days == 5
     Category.objects.filter(code="noise").update(reply_days=9)  # behind the cache's back
-    assert category_by_code("noise").reply_days == 5  # type: ignore[union-attr]
+    assert category_by_code("noise").reply_days == 5
     two_processes("b")
     noise = Category.objects.get(code="noise")
     noise.reply_days = 7
     noise.save()  # what the admin does
     two_processes("a")
-    assert category_by_code("noise").reply_days == 7  # type: ignore[union-attr]
+    assert category_by_code("noise").reply_days == 7
 
 
-def test_it_counts_a_holiday_saved_in_another_process_at_once(tree, two_processes) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_a_holiday_saved_in_another_process_at_once(tree, two_processes) -> None:
     tz = timezone.get_current_timezone()
     friday_4pm = datetime(2026, 11, 27, 16, 0, tzinfo=tz)
     assert workcal.add_working_hours(friday_4pm, 2) == datetime(2026, 11, 30, 9, 0, tzinfo=tz)

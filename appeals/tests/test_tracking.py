@@ -12,7 +12,7 @@ from appeals.tests.helpers import file
 pytestmark = pytest.mark.django_db
 
 
-def test_it_tracks_by_post_and_a_get_with_the_phone_in_the_query_looks_nothing_up(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_tracks_by_post_and_a_get_with_the_phone_in_the_query_looks_nothing_up(client: Client, world) -> None:
     appeal = file(None, phone="13811112222", text="路口路灯坏了")
     leaked = client.get("/appeals/track/", {"no": appeal.tracking_no, "phone": "13811112222"})
     assert leaked.status_code == 200 and "路口路灯坏了" not in leaked.content.decode()
@@ -21,7 +21,7 @@ def test_it_tracks_by_post_and_a_get_with_the_phone_in_the_query_looks_nothing_u
     assert "路口路灯坏了" in page and 'method="post"' in page and "13811112222" not in page.split("<form")[1]
 
 
-def test_it_rate_limits_tracking_per_phone(client: Client, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_rate_limits_tracking_per_phone(client: Client, world, monkeypatch) -> None:
     monkeypatch.setattr(conf, "TRACK_PER_PHONE_HOUR", 3)
     appeal = file(None, phone="13811112222", text="路口路灯坏了")
     for n in range(3):  # guessing numbers against a known phone, each from another address
@@ -34,7 +34,7 @@ def test_it_rate_limits_tracking_per_phone(client: Client, world, monkeypatch) -
     assert other.status_code == 200  # another phone is not held back
 
 
-def test_it_rate_limits_tracking_and_track_rating_per_address(client: Client, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_rate_limits_tracking_and_track_rating_per_address(client: Client, world, monkeypatch) -> None:
     monkeypatch.setattr(conf, "TRACK_PER_IP_HOUR", 3)
     appeal = file(None, phone="13811112222")
     services.accept(appeal=appeal, actor=world.bob)
@@ -53,7 +53,7 @@ def test_it_rate_limits_tracking_and_track_rating_per_address(client: Client, wo
     assert appeal.state == "closed"
 
 
-def test_it_asks_for_both_number_and_phone(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_asks_for_both_number_and_phone(client: Client, world) -> None:
     page = client.post("/appeals/track/", {"no": "", "phone": "13811112222"}).content.decode()
     assert "请填写受理编号和提交时的手机号码" in page
 
@@ -64,7 +64,7 @@ def test_it_masks_phones_and_ids_in_every_log_handler(logger_name: str) -> None:
     handlers, node = [], logger
     while node is not None:
         handlers += [h for h in node.handlers if not type(h).__module__.startswith("_pytest")]  # pytest's capture
-        node = node.parent if node.propagate else None  # type: ignore[assignment]
+        node = node.parent if node.propagate else None  # type: ignore[assignment]  # walking logger parents: a Logger's parent is a Logger until the root's None
     assert handlers
     streams = []
     for handler in handlers:

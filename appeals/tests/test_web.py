@@ -64,7 +64,7 @@ def test_it_classifies_over_the_api_without_login(client: Client, tree: None) ->
     assert client.post("/api/appeals/classify", {"text": " "}, content_type="application/json").status_code == 400
 
 
-def test_it_lets_a_signed_in_resident_file_from_home_follow_and_rate(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_a_signed_in_resident_file_from_home_follow_and_rate(world, login) -> None:
     resident_for(world.rita, ALICE_UNIT)
     client = login(world.rita)
     response = client.post("/appeals/new/", {"category": "noise", "description": "楼上半夜装修", "location_kind": "home"})
@@ -81,7 +81,7 @@ def test_it_lets_a_signed_in_resident_file_from_home_follow_and_rate(world, logi
     assert appeal.state == "closed" and appeal.final_rating == 5
 
 
-def test_it_lets_staff_work_a_request_from_the_inbox(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_staff_work_a_request_from_the_inbox(world, login) -> None:
     appeal = file(None, text="<b>垃圾</b>堆在楼下")
     client = login(world.bob)
     inbox = client.get("/appeals/").content.decode()
@@ -100,7 +100,7 @@ def test_it_lets_staff_work_a_request_from_the_inbox(world, login) -> None:  # t
     assert client.post(f"/appeals/{appeal.pk}/fly/", {}).status_code == 404
 
 
-def test_it_keeps_residents_out_of_the_staff_pages(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_residents_out_of_the_staff_pages(world, login) -> None:
     appeal = file(world.rita, unit=ALICE_UNIT, phone="")
     client = login(world.rita)
     assert client.get("/appeals/").status_code == 404
@@ -108,7 +108,7 @@ def test_it_keeps_residents_out_of_the_staff_pages(world, login) -> None:  # typ
     assert client.post(f"/appeals/{appeal.pk}/accept/").status_code == 404
 
 
-def test_it_lets_staff_register_a_phone_call(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_staff_register_a_phone_call(world, login) -> None:
     client = login(world.bob)
     assert client.get("/appeals/intake/").status_code == 200
     response = client.post("/appeals/intake/", {
@@ -118,7 +118,7 @@ def test_it_lets_staff_register_a_phone_call(world, login) -> None:  # type: ign
     assert response.status_code == 302 and appeal.channel == "phone" and appeal.registered_by == world.bob
 
 
-def test_it_offers_duplicates_to_merge(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_offers_duplicates_to_merge(world, login) -> None:
     original = file(None, location_kind="point", lat=37.74, lng=115.70)
     dup = file(None, location_kind="point", lat=37.7405, lng=115.7005, phone="13900000001")
     client = login(world.bob)
@@ -129,7 +129,7 @@ def test_it_offers_duplicates_to_merge(world, login) -> None:  # type: ignore[no
     assert dup.merged_into == original
 
 
-def test_it_shows_the_dashboard_and_exports_it(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_dashboard_and_exports_it(world, login) -> None:
     file(None)
     client = login(world.carl)
     page = client.get("/appeals/dashboard/").content.decode()
@@ -142,7 +142,7 @@ def test_it_shows_the_dashboard_and_exports_it(world, login) -> None:  # type: i
     assert login(world.alice).get("/appeals/dashboard/?unit=131102002000").status_code == 404
 
 
-def test_it_shows_the_nav_to_the_right_people(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_nav_to_the_right_people(world) -> None:
     from appeals.nav import items
 
     assert [i["label"] for i in items(world.rita)] == ["我要反映", "我的诉求"]
@@ -152,7 +152,7 @@ def test_it_shows_the_nav_to_the_right_people(world) -> None:  # type: ignore[no
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_it_fits_the_filing_form_on_a_375px_phone_in_elder_mode(chromium_page, tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_fits_the_filing_form_on_a_375px_phone_in_elder_mode(chromium_page, tree) -> None:
     page = chromium_page
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(f"{page.base_url}/appeals/new/")
@@ -182,7 +182,7 @@ def test_it_seeds_demo_requests_once(tree: None) -> None:
     assert list(Appeal.objects.order_by("token").values_list("token", "category__code", "state", "unit_id")) == first
 
 
-def test_it_lets_a_resident_without_an_account_rate_with_number_and_phone(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_a_resident_without_an_account_rate_with_number_and_phone(client: Client, world) -> None:
     appeal = file(None, phone="13811112222")
     services.accept(appeal=appeal, actor=world.bob)
     services.reply(appeal=appeal, actor=world.bob, text="已清运")
@@ -196,7 +196,7 @@ def test_it_lets_a_resident_without_an_account_rate_with_number_and_phone(client
     assert appeal.state == "closed" and appeal.final_rating == 4
 
 
-def test_it_attaches_photos_to_any_step_and_refuses_bad_ones_without_acting(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_attaches_photos_to_any_step_and_refuses_bad_ones_without_acting(world, login) -> None:
     appeal = file(None)
     client = login(world.bob)
     client.post(f"/appeals/{appeal.pk}/accept/", {"photos": [SimpleUploadedFile("x.jpg", b"not an image")]})
@@ -205,10 +205,10 @@ def test_it_attaches_photos_to_any_step_and_refuses_bad_ones_without_acting(worl
     client.post(f"/appeals/{appeal.pk}/accept/", {"photos": [SimpleUploadedFile("x.png", image_bytes("PNG"))]})
     appeal.refresh_from_db()
     assert appeal.state == "accepted"
-    assert Photo.objects.get(appeal=appeal).event.action == "accept"  # type: ignore[union-attr]
+    assert Photo.objects.get(appeal=appeal).event.action == "accept"
 
 
-def test_it_lists_the_inbox_in_a_fixed_number_of_queries(world, login, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_the_inbox_in_a_fixed_number_of_queries(world, login, django_assert_max_num_queries) -> None:
     for n in range(15):
         file(None, phone=f"1390000{n:04d}")
     client = login(world.bob)
@@ -217,7 +217,7 @@ def test_it_lists_the_inbox_in_a_fixed_number_of_queries(world, login, django_as
     assert response.content.decode().count("/appeals/") >= 15
 
 
-def test_it_counts_waiting_requests_on_the_home_page(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_waiting_requests_on_the_home_page(world, login) -> None:
     from appeals.nav import cards
 
     file(None)
@@ -226,7 +226,7 @@ def test_it_counts_waiting_requests_on_the_home_page(world, login) -> None:  # t
     assert "待签收诉求" in login(world.bob).get("/").content.decode()
 
 
-def test_it_reveals_the_full_phone_to_the_handler_only_and_audits_it(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_reveals_the_full_phone_to_the_handler_only_and_audits_it(world, login) -> None:
     from accounts.models import AuditEntry
 
     appeal = file(None, phone="13811112222")
@@ -236,7 +236,7 @@ def test_it_reveals_the_full_phone_to_the_handler_only_and_audits_it(world, logi
     assert login(world.alice).post(f"/appeals/{appeal.pk}/reveal/").status_code == 404
 
 
-def test_a_wrong_phone_does_not_reveal_that_a_tracking_number_exists(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_phone_does_not_reveal_that_a_tracking_number_exists(client: Client, world) -> None:
     appeal = file(None, phone="13811112222")
     services.accept(appeal=appeal, actor=world.bob)
     services.reply(appeal=appeal, actor=world.bob, text="已清运")

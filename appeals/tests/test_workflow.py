@@ -24,7 +24,7 @@ def test_it_loads_the_twenty_categories_with_default_deadlines(tree: None) -> No
     assert not noise.urgent
 
 
-def test_a_deadline_changed_by_the_city_applies_to_the_next_request_at_once(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_deadline_changed_by_the_city_applies_to_the_next_request_at_once(world) -> None:
     resident_for(world.rita, ALICE_UNIT)
 
     def contact_hours_given() -> float:
@@ -40,7 +40,7 @@ def test_a_deadline_changed_by_the_city_applies_to_the_next_request_at_once(worl
     assert contact_hours_given() == pytest.approx(12)
 
 
-def test_it_lands_a_residents_request_at_their_community_with_a_tracking_number(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_lands_a_residents_request_at_their_community_with_a_tracking_number(world) -> None:
     resident_for(world.rita, ALICE_UNIT)
     appeal = services.file_appeal(actor=world.rita, category_code="noise", description="楼上天天半夜装修", unit_code="",
                                   location_kind="home", rate_limit=False)
@@ -56,7 +56,7 @@ def test_it_lands_a_residents_request_at_their_community_with_a_tracking_number(
     assert int(second.tracking_no) == int(appeal.tracking_no) + 1
 
 
-def test_it_lets_anyone_file_with_a_phone_number_and_texts_them(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_anyone_file_with_a_phone_number_and_texts_them(world) -> None:
     appeal = file(None)
     assert appeal.channel == "web" and appeal.submitter is None
     assert appeal.phone_masked == "138****1111" and "13800001111" not in appeal.phone_enc
@@ -73,21 +73,21 @@ def test_it_lets_anyone_file_with_a_phone_number_and_texts_them(world) -> None: 
     ({"address": "", "location_kind": "address"}, "地址"),
     ({"location_kind": "point"}, "地图"),
 ])
-def test_it_refuses_bad_input_and_stores_nothing(world, kwargs, message) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_bad_input_and_stores_nothing(world, kwargs, message) -> None:
     with pytest.raises(ValidationError) as exc:
         file(None, **kwargs)
     assert message in " ".join(exc.value.messages)
     assert not Appeal.objects.exists()
 
 
-def test_it_keeps_script_as_text(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_script_as_text(world, login) -> None:
     appeal = file(None, text="<script>alert(1)</script> 路灯坏了")
     assert appeal.description.startswith("<script>")
     body = login(world.bob).get(f"/appeals/{appeal.pk}/").content.decode()
     assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)" in body
 
 
-def test_it_lets_staff_register_a_phone_request_in_their_area_only(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_staff_register_a_phone_request_in_their_area_only(world) -> None:
     appeal = file(world.bob, channel="phone", phone="")
     assert appeal.channel == "phone" and appeal.registered_by == world.bob
     with pytest.raises(ValidationError, match="本辖区"):
@@ -96,7 +96,7 @@ def test_it_lets_staff_register_a_phone_request_in_their_area_only(world) -> Non
         file(None, channel="hotline_12345")
 
 
-def test_it_walks_the_states_and_refuses_illegal_moves_clearly(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_walks_the_states_and_refuses_illegal_moves_clearly(world) -> None:
     appeal = file(None)
     with pytest.raises(ValidationError, match="当前状态为「待签收」，不能答复"):
         services.reply(appeal=appeal, actor=world.bob, text="已处理")
@@ -123,7 +123,7 @@ def test_it_walks_the_states_and_refuses_illegal_moves_clearly(world) -> None:  
     assert not appeal.deadlines.filter(met_at__isnull=True, cancelled_at__isnull=True).exists()
 
 
-def test_it_transfers_up_to_the_lead_department_and_back(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_transfers_up_to_the_lead_department_and_back(world) -> None:
     from places.models import Department
 
     appeal = file(None, category="elderly_care", text="独居老人需要助餐")
@@ -147,13 +147,13 @@ def test_it_transfers_up_to_the_lead_department_and_back(world) -> None:  # type
     assert Notification.objects.filter(user=world.erin, title__contains=appeal.tracking_no).exists()
 
 
-def test_it_does_not_let_the_first_unit_return(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_does_not_let_the_first_unit_return(world) -> None:
     appeal = file(None)
     with pytest.raises(ValidationError, match="首接"):
         services.return_appeal(appeal=appeal, actor=world.bob, reason="不归我管")
 
 
-def test_it_dispatches_down_and_shares_with_assisting_units(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_dispatches_down_and_shares_with_assisting_units(world) -> None:
     appeal = file(world.carl, channel="hotline_12345", unit=TAOCHENG, phone="")
     services.dispatch(appeal=appeal, actor=world.carl, unit_code=BOB_UNIT, note="请社区办理")
     assert appeal.unit_id == BOB_UNIT
@@ -168,7 +168,7 @@ def test_it_dispatches_down_and_shares_with_assisting_units(world) -> None:  # t
     assert Event.objects.filter(appeal=appeal, action="assist_reply").exists()
 
 
-def test_it_shows_each_user_only_their_requests(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_each_user_only_their_requests(world) -> None:
     appeal = file(None)
     for name in ["bob", "tom", "carl", "cindy"]:
         assert Appeal.objects.visible_to(world.users[name]).filter(pk=appeal.pk).exists(), name
@@ -178,7 +178,7 @@ def test_it_shows_each_user_only_their_requests(world) -> None:  # type: ignore[
     assert list(Appeal.objects.visible_to(world.rita)) == [mine]
 
 
-def test_it_merges_a_duplicate_and_the_resident_follows_the_original(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_merges_a_duplicate_and_the_resident_follows_the_original(world) -> None:
     from appeals.selectors import duplicates
 
     original = file(None, location_kind="point", lat=37.7400, lng=115.7000)
@@ -196,7 +196,7 @@ def test_it_merges_a_duplicate_and_the_resident_follows_the_original(world) -> N
     assert Notification.objects.filter(user=world.rita, title__contains=original.tracking_no).exists()
 
 
-def test_it_rates_rectifies_calls_back_and_allows_one_rerating(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_rates_rectifies_calls_back_and_allows_one_rerating(world) -> None:
     appeal = file(world.rita, unit=BOB_UNIT, phone="")
     services.accept(appeal=appeal, actor=world.bob)
     services.reply(appeal=appeal, actor=world.bob, text="已清运")
@@ -222,7 +222,7 @@ def test_it_rates_rectifies_calls_back_and_allows_one_rerating(world) -> None:  
         services.rate(appeal=appeal, actor=world.rita, level=5)
 
 
-def test_it_lets_the_level_above_void_a_contested_rating(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_the_level_above_void_a_contested_rating(world) -> None:
     appeal = file(world.rita, unit=BOB_UNIT, phone="")
     services.accept(appeal=appeal, actor=world.bob)
     services.reply(appeal=appeal, actor=world.bob, text="已清运")
@@ -236,7 +236,7 @@ def test_it_lets_the_level_above_void_a_contested_rating(world) -> None:  # type
     assert rating.voided and appeal.final_rating is None
 
 
-def test_it_pauses_the_clock_for_an_extension_decided_above(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_pauses_the_clock_for_an_extension_decided_above(world) -> None:
     appeal = file(None)
     services.accept(appeal=appeal, actor=world.bob)
     reply = appeal.deadlines.get(kind="reply")
@@ -255,7 +255,7 @@ def test_it_pauses_the_clock_for_an_extension_decided_above(world) -> None:  # t
     assert reply.paused_at is None and reply.due_at - before >= timedelta(days=3)
 
 
-def test_it_escalates_overdue_deadlines_once_and_reminds_the_handler(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_escalates_overdue_deadlines_once_and_reminds_the_handler(world) -> None:
     appeal = file(None)
     later = timezone.now() + timedelta(days=10)
     assert services.escalate_overdue(now=later) == 3  # accept, contact, reply
@@ -267,7 +267,7 @@ def test_it_escalates_overdue_deadlines_once_and_reminds_the_handler(world) -> N
     assert Event.objects.filter(appeal=appeal, action="overdue", public=False).count() == 3
 
 
-def test_it_escalates_from_the_command_after_a_restart(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_escalates_from_the_command_after_a_restart(world) -> None:
     from django.core.management import call_command
 
     appeal = file(None)
@@ -278,7 +278,7 @@ def test_it_escalates_from_the_command_after_a_restart(world) -> None:  # type: 
     assert Appeal.objects.get(pk=appeal.pk).overdue_count == 3
 
 
-def test_it_rate_limits_one_phone_and_stores_nothing_more(world, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_rate_limits_one_phone_and_stores_nothing_more(world, settings) -> None:
     from appeals import conf
 
     for _ in range(conf.RATE_PER_PHONE_DAY):
@@ -288,7 +288,7 @@ def test_it_rate_limits_one_phone_and_stores_nothing_more(world, settings) -> No
     assert Appeal.objects.count() == conf.RATE_PER_PHONE_DAY
 
 
-def test_it_rate_limits_one_address(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_rate_limits_one_address(world) -> None:
     from appeals import conf
 
     for n in range(conf.RATE_PER_IP_HOUR):

@@ -16,7 +16,7 @@ BOB_NAME = "桥东社区"
 SENDERS = ("tom", "carl", "cindy")
 
 
-def _resident(world: World):  # type: ignore[no-untyped-def]
+def _resident(world: World):
     from people.models import Resident, ResidentTag
 
     resident = Resident.objects.create(unit_id=BOB_UNIT, name=MARKER, gender="F", birth_date="1938-02-02")
@@ -24,7 +24,7 @@ def _resident(world: World):  # type: ignore[no-untyped-def]
     return resident
 
 
-def _due(world: World):  # type: ignore[no-untyped-def]
+def _due(world: World):
     from care import services
     from care.models import DueVisit
     from care.periods import today
@@ -34,7 +34,7 @@ def _due(world: World):  # type: ignore[no-untyped-def]
     return DueVisit.objects.get(resident=resident)
 
 
-def _visit(world: World):  # type: ignore[no-untyped-def]
+def _visit(world: World):
     from care import services
 
     due = _due(world)
@@ -42,7 +42,7 @@ def _visit(world: World):  # type: ignore[no-untyped-def]
                                  method="home", health="good", home_safety="fair", living="good", mood="poor", notes="血压偏高")
 
 
-def _notice(world: World):  # type: ignore[no-untyped-def]
+def _notice(world: World):
     from care import services
 
     return services.send_notice(actor=world.tom, unit_code=BOB_UNIT, kind="gas", title=NOTICE_MARKER, body="今晚停气检修。")
@@ -103,7 +103,7 @@ def _assign_post(world: World) -> Probe:
                  unchanged=lambda: DueVisit.objects.get(pk=d.pk).volunteer_name == "")
 
 
-def _unit_post(path: str, data: dict, model: str):  # type: ignore[no-untyped-def,type-arg]
+def _unit_post(path: str, data: dict, model: str):
     def make(world: World) -> Probe:
         from django.apps import apps
 
@@ -129,13 +129,13 @@ def _resend_post(world: World) -> Probe:
                  unchanged=lambda: not NoticeRecipient.objects.filter(send_count__gt=1).exists())
 
 
-def _shelter(world: World):  # type: ignore[no-untyped-def]
+def _shelter(world: World):
     from care import services
 
     return services.add_shelter(actor=world.bob, unit_code=BOB_UNIT, name=SHELTER_MARKER, kind="square", capacity=500)
 
 
-def _officer(world: World):  # type: ignore[no-untyped-def]
+def _officer(world: World):
     from care import services
 
     return services.add_disaster_officer(actor=world.bob, unit_code=BOB_UNIT, name="桥东信息员")

@@ -11,7 +11,7 @@ from shequ.testing.world import BOB_UNIT, PASSWORD, World
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_records_a_visit_on_a_small_phone_in_elder_mode(chromium_page, tree, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_records_a_visit_on_a_small_phone_in_elder_mode(chromium_page, tree, world: World) -> None:
     page = chromium_page
     base = page.base_url
     # The default rule comes from a data migration, which an earlier transactional test's flush removes.
@@ -51,7 +51,7 @@ def test_it_records_a_visit_on_a_small_phone_in_elder_mode(chromium_page, tree, 
     _shot(page, "care-compliance")
 
 
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def _shot(page, name: str) -> None:
     from pathlib import Path
 
     Path("test-results").mkdir(exist_ok=True)

@@ -8,7 +8,7 @@ from care.tests.factories import resident
 from shequ.testing.world import ALICE_UNIT, BOB_UNIT
 
 
-def test_it_seeds_readiness_with_an_empty_register(tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_seeds_readiness_with_an_empty_register(tree) -> None:
     call_command("seed_care")
     assert DisasterOfficer.objects.filter(unit_id=BOB_UNIT).exists()
     assert EmergencyShelter.objects.count() == 129
@@ -19,7 +19,7 @@ def test_it_seeds_readiness_with_an_empty_register(tree) -> None:  # type: ignor
     assert all("*" in p for p in DisasterOfficer.objects.values_list("phone_masked", flat=True)[:50])
 
 
-def test_it_seeds_plans_and_visits_once(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_seeds_plans_and_visits_once(world) -> None:
     for i in range(10):
         resident(BOB_UNIT if i % 2 else ALICE_UNIT, "special_hardship_elderly")
     call_command("seed_care")

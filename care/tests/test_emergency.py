@@ -22,7 +22,7 @@ OTHER_HEDONG = "131102002019"  # another community of 河东街道
 
 
 @pytest.fixture
-def hedong(world):  # type: ignore[no-untyped-def]
+def hedong(world):
     """河东街道: bob + bob2 in 桥东社区, carol in a neighbour; one officer without an account; one opted-in resident."""
     worker(BOB_UNIT, "bob2")
     carol = worker(OTHER_HEDONG, "carol")
@@ -37,7 +37,7 @@ def hedong(world):  # type: ignore[no-untyped-def]
     return {"officer": officer, "carol": carol, "granny": granny}
 
 
-def test_it_masks_an_officers_phone_and_counts_coverage(world, hedong, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_masks_an_officers_phone_and_counts_coverage(world, hedong, login) -> None:
     officer = hedong["officer"]
     assert officer.phone_masked == "139****5678" and "13912345678" not in officer.phone_enc
     page = login(world.tom).get(f"/care/emergency/{BOB_UNIT}/").content.decode()
@@ -51,7 +51,7 @@ def test_it_masks_an_officers_phone_and_counts_coverage(world, hedong, login) ->
     assert DisasterOfficer.objects.count() == 2
 
 
-def test_it_records_shelters_and_drills_and_counts_drills_per_year(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_records_shelters_and_drills_and_counts_drills_per_year(world, login) -> None:
     client = login(world.bob)
     response = client.post(f"/care/emergency/{BOB_UNIT}/shelters/new/", {"name": "桥东广场", "kind": "square", "capacity": "800",
                                                                        "facilities": ["water", "toilet"]})
@@ -76,7 +76,7 @@ def test_it_records_shelters_and_drills_and_counts_drills_per_year(world, login)
     assert Drill.objects.count() == 3
 
 
-def test_it_sends_a_notice_to_everyone_in_the_subtree_once(world, hedong, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_it_sends_a_notice_to_everyone_in_the_subtree_once(world, hedong, django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         notice = services.send_notice(actor=world.tom, unit_code=HEDONG, kind="flood", title="暴雨红色预警", body="请转移低洼处群众。")
     recipients = NoticeRecipient.objects.filter(notice=notice)
@@ -88,7 +88,7 @@ def test_it_sends_a_notice_to_everyone_in_the_subtree_once(world, hedong, django
     assert not Notification.objects.filter(user=world.alice).exists()  # 河西 is outside the subtree
 
 
-def test_it_refuses_notices_from_workers_and_outside_scope(world, hedong) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_notices_from_workers_and_outside_scope(world, hedong) -> None:
     with pytest.raises(ValidationError, match="只有市、县"):
         services.send_notice(actor=world.bob, unit_code=BOB_UNIT, kind="gas", title="t", body="b")
     with pytest.raises(ValidationError, match="管辖范围"):
@@ -98,7 +98,7 @@ def test_it_refuses_notices_from_workers_and_outside_scope(world, hedong) -> Non
     assert not EmergencyNotice.objects.exists()
 
 
-def test_it_tracks_acknowledgements_per_unit_and_resends_to_the_rest(world, hedong, client, login,  # type: ignore[no-untyped-def]
+def test_it_tracks_acknowledgements_per_unit_and_resends_to_the_rest(world, hedong, client, login,
                                                                      django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         notice = services.send_notice(actor=world.tom, unit_code=HEDONG, kind="heat", title="高温橙色预警", body="减少外出。")
@@ -127,7 +127,7 @@ def test_it_tracks_acknowledgements_per_unit_and_resends_to_the_rest(world, hedo
     assert login(world.carl).get(f"/api/care/notices/{notice.pk}/rates").json()["acked"] == 2
 
 
-def test_it_lets_a_township_send_from_the_page(world, hedong, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_a_township_send_from_the_page(world, hedong, login) -> None:
     client = login(world.tom)
     assert client.get("/care/notices/new/").status_code == 200
     response = client.post("/care/notices/new/", {"unit": BOB_UNIT, "kind": "gas", "title": "燃气检修", "body": "今晚停气"})
@@ -140,7 +140,7 @@ def test_it_lets_a_township_send_from_the_page(world, hedong, login) -> None:  #
     assert refused.status_code == 400 and EmergencyNotice.objects.count() == 1
 
 
-def test_it_lets_a_resident_opt_in_themselves(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_a_resident_opt_in_themselves(world, login) -> None:
     rita_record = resident(ALICE_UNIT, name="Rita")
     rita_record.account = world.rita
     rita_record.save(update_fields=["account"])
@@ -153,7 +153,7 @@ def test_it_lets_a_resident_opt_in_themselves(world, login) -> None:  # type: ig
     assert User.objects.filter(username="rita").exists()
 
 
-def test_it_exports_readiness_per_unit_and_year(world, hedong, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_exports_readiness_per_unit_and_year(world, hedong, login) -> None:
     import io
 
     from openpyxl import load_workbook
@@ -171,7 +171,7 @@ def test_it_exports_readiness_per_unit_and_year(world, hedong, login) -> None:  
     assert "2024年演练" in client.get(f"/care/emergency/{HEDONG}/?year=2024").content.decode()
 
 
-def test_it_ends_an_officer_and_answers_the_readiness_api(world, hedong, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_ends_an_officer_and_answers_the_readiness_api(world, hedong, login) -> None:
     client = login(world.tom)
     before = client.get(f"/api/care/readiness/{HEDONG}").json()
     assert before["covered"] == 2
@@ -184,7 +184,7 @@ def test_it_ends_an_officer_and_answers_the_readiness_api(world, hedong, login) 
     assert login(world.tina).get("/api/care/shelters").json() == []
 
 
-def test_it_writes_recipients_with_the_models_defaults(world, hedong, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_writes_recipients_with_the_models_defaults(world, hedong, monkeypatch) -> None:
     """The recipient rows take send_count from the model, not from a column list typed at the call site."""
     field = NoticeRecipient._meta.get_field("send_count")
     monkeypatch.setattr(field, "default", 7)

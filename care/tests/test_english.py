@@ -3,7 +3,7 @@
 from shequ.testing.world import HEXI
 
 
-def test_the_visit_compliance_page_reads_in_english_after_switching_language(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_visit_compliance_page_reads_in_english_after_switching_language(world, login) -> None:
     client = login(world.tina)
     chinese = client.get(f"/care/compliance/{HEXI}/").content.decode()
     assert "特殊困难老年人月探访率" in chinese

@@ -18,7 +18,7 @@ HARDSHIP = "special_hardship_elderly"
 
 
 @pytest.fixture
-def plan(world):  # type: ignore[no-untyped-def]
+def plan(world):
     people = [resident(BOB_UNIT, HARDSHIP, name=n) for n in ("王秀英", "李桂兰", "张玉珍")]
     resident(ALICE_UNIT, HARDSHIP, name="赵淑华")
     services.generate_visit_plans(month=today().replace(day=1))
@@ -31,14 +31,14 @@ def form_data(**extra: str) -> dict[str, str]:
             "notes": "血压 160/100，独自服药困难", **extra}
 
 
-def test_it_shows_a_worker_their_visits_this_month(login, world, plan) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_a_worker_their_visits_this_month(login, world, plan) -> None:
     page = login(world.bob).get("/care/my/").content.decode()
     assert "王秀英" in page and "李桂兰" in page and "张玉珍" in page
     assert "赵淑华" not in page
     assert "已探访 0 / 应探访 3" in page
 
 
-def test_it_records_a_visit_from_the_form(login, world, plan) -> None:  # type: ignore[no-untyped-def]
+def test_it_records_a_visit_from_the_form(login, world, plan) -> None:
     client = login(world.bob)
     person = plan[0]
     assert client.get(f"/care/residents/{person.pk}/visit/").status_code == 200
@@ -54,7 +54,7 @@ def test_it_records_a_visit_from_the_form(login, world, plan) -> None:  # type: 
     assert "已探访 1 / 应探访 3" in client.get("/care/my/").content.decode()
 
 
-def test_it_refuses_a_future_visit_on_the_form_and_writes_nothing(login, world, plan) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_future_visit_on_the_form_and_writes_nothing(login, world, plan) -> None:
     future = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     response = login(world.bob).post(f"/care/residents/{plan[0].pk}/visit/", form_data(visited_at=future))
     assert response.status_code == 400
@@ -62,7 +62,7 @@ def test_it_refuses_a_future_visit_on_the_form_and_writes_nothing(login, world, 
     assert not Visit.objects.exists()
 
 
-def test_it_audits_opening_a_visits_notes_and_refers_a_finding(login, world, plan) -> None:  # type: ignore[no-untyped-def]
+def test_it_audits_opening_a_visits_notes_and_refers_a_finding(login, world, plan) -> None:
     visit = services.record_visit(actor=world.bob, resident=plan[0], visited_at=timezone.now(), method="home", health="poor",
                                   home_safety="good", living="good", mood="good", notes="需要轮椅")
     client = login(world.tom)
@@ -75,7 +75,7 @@ def test_it_audits_opening_a_visits_notes_and_refers_a_finding(login, world, pla
     assert (referral.service, referral.unit_id) == ("河东街道社会救助服务站", BOB_UNIT)
 
 
-def test_it_shows_the_township_compliance_with_drill_down_and_export(login, world, plan) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_township_compliance_with_drill_down_and_export(login, world, plan) -> None:
     services.record_visit(actor=world.bob, resident=plan[0], visited_at=timezone.now(), method="home", health="good",
                           home_safety="good", living="good", mood="good")
     client = login(world.carl)
@@ -95,7 +95,7 @@ def test_it_shows_the_township_compliance_with_drill_down_and_export(login, worl
     assert login(world.dave).get(f"/care/compliance/{HEDONG}/").status_code == 404
 
 
-def test_it_lets_the_worker_reassign_to_a_volunteer(login, world, plan) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_the_worker_reassign_to_a_volunteer(login, world, plan) -> None:
     due = DueVisit.objects.get(resident=plan[1])
     response = login(world.bob).post(f"/care/due/{due.pk}/assign/", {"worker": "", "volunteer_name": "志愿者刘洋"})
     assert response.status_code == 302
@@ -103,7 +103,7 @@ def test_it_lets_the_worker_reassign_to_a_volunteer(login, world, plan) -> None:
     assert (due.assignee_id, due.volunteer_name) == (None, "志愿者刘洋")
 
 
-def test_it_lets_only_city_staff_change_the_rules(login, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_only_city_staff_change_the_rules(login, world) -> None:
     response = login(world.cindy).post("/care/rules/", {"tag": "left_behind_child", "frequency": "quarter", "active": "on"})
     assert response.status_code == 302
     assert VisitRule.objects.get(tag="left_behind_child").frequency == "quarter"
@@ -112,7 +112,7 @@ def test_it_lets_only_city_staff_change_the_rules(login, world) -> None:  # type
     assert VisitRule.objects.get(tag="left_behind_child").frequency == "quarter"
 
 
-def test_it_answers_the_api_with_the_same_scope(world, plan, client) -> None:  # type: ignore[no-untyped-def]
+def test_it_answers_the_api_with_the_same_scope(world, plan, client) -> None:
     client.force_login(world.bob)
     due = client.get("/api/care/due").json()
     assert sorted(d["resident_name"] for d in due) == ["张玉珍", "李桂兰", "王秀英"]
@@ -129,13 +129,13 @@ def test_it_answers_the_api_with_the_same_scope(world, plan, client) -> None:  #
     assert next(c for c in township["children"] if c["code"] == BOB_UNIT)["visited"] == 1
 
 
-def test_it_works_for_a_resident_without_care_pages(login, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_works_for_a_resident_without_care_pages(login, world) -> None:
     assert login(world.rita).get("/care/my/").status_code == 200
     assert login(world.rita).get(f"/care/compliance/{ALICE_UNIT}/").status_code == 404
 
 
 @pytest.mark.skipif(not services.appeals_available(), reason="the appeals module is not installed")
-def test_it_files_a_service_request_from_a_finding_in_one_tap(login, world, plan) -> None:  # type: ignore[no-untyped-def]
+def test_it_files_a_service_request_from_a_finding_in_one_tap(login, world, plan) -> None:
     from appeals.models import Appeal
 
     visit = services.record_visit(actor=world.bob, resident=plan[0], visited_at=timezone.now(), method="home", health="poor",
@@ -150,7 +150,7 @@ def test_it_files_a_service_request_from_a_finding_in_one_tap(login, world, plan
     assert "燃气灶老化" in appeal.description
 
 
-def test_it_refers_to_a_named_service_and_refuses_an_empty_reason(world, plan) -> None:  # type: ignore[no-untyped-def]
+def test_it_refers_to_a_named_service_and_refuses_an_empty_reason(world, plan) -> None:
     from django.core.exceptions import ValidationError
 
     visit = services.record_visit(actor=world.bob, resident=plan[0], visited_at=timezone.now(), method="home", health="good",
@@ -164,7 +164,7 @@ def test_it_refers_to_a_named_service_and_refuses_an_empty_reason(world, plan) -
     assert Referral.objects.get().appeal_id is None
 
 
-def test_it_keeps_list_pages_to_a_fixed_number_of_queries(login, world, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_list_pages_to_a_fixed_number_of_queries(login, world, django_assert_max_num_queries) -> None:
     for i in range(30):
         resident(BOB_UNIT, HARDSHIP, name=f"居民{i}")
     services.generate_visit_plans(month=today().replace(day=1))
@@ -183,10 +183,10 @@ def test_it_keeps_list_pages_to_a_fixed_number_of_queries(login, world, django_a
         assert carl.get(f"/care/emergency/{TAOCHENG}/").status_code == 200
 
 
-def test_it_shows_each_role_its_care_links(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_each_role_its_care_links(world) -> None:
     from care.nav import items
 
-    def labels(user):  # type: ignore[no-untyped-def]
+    def labels(user):
         return [i["label"] for i in items(user)]
 
     assert labels(world.bob) == ["我的探访", "探访达标", "应急"]
@@ -195,7 +195,7 @@ def test_it_shows_each_role_its_care_links(world) -> None:  # type: ignore[no-un
     assert labels(world.erin) == [] and labels(world.sam) == [] and labels(world.rita) == []
 
 
-def test_it_keeps_visit_photos_behind_the_scope(login, world, plan, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_visit_photos_behind_the_scope(login, world, plan, settings, tmp_path) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 

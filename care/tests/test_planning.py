@@ -14,14 +14,14 @@ pytestmark = pytest.mark.skipif(not apps.is_installed("planning"), reason="the p
 HARDSHIP = "special_hardship_elderly"
 
 
-def rate_value(code: str, *, fresh: bool):  # type: ignore[no-untyped-def]
+def rate_value(code: str, *, fresh: bool):
     from planning import engine, periods
 
     values = engine.unit_values(code, periods.parse("2025-03"), fresh=fresh)
     return next(v for v in values if v.indicator.code == "hardship_elderly_monthly_visit_rate")
 
 
-def test_it_feeds_the_planning_engine(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_feeds_the_planning_engine(world) -> None:
     from planning import providers
     from planning import services as plan_services
 

@@ -31,7 +31,7 @@ def ok_checklist() -> dict[str, Any]:
 
 
 @pytest.fixture
-def scenario(world):  # type: ignore[no-untyped-def]
+def scenario(world):
     """4 hardship elderly in bob's community (2 workers), 2 in alice's; one living-alone, one already moved out."""
     bob2 = worker(BOB_UNIT, "bob2")
     people = {
@@ -45,12 +45,12 @@ def scenario(world):  # type: ignore[no-untyped-def]
     return {"bob2": bob2, "people": people, "created": created, "world": world}
 
 
-def test_it_has_the_plans_default_rule(db) -> None:  # type: ignore[no-untyped-def]
+def test_it_has_the_plans_default_rule(db) -> None:
     rule = VisitRule.objects.get(tag=HARDSHIP)
     assert rule.frequency == "month" and rule.active
 
 
-def test_it_generates_one_due_visit_per_selected_resident_spread_evenly(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_it_generates_one_due_visit_per_selected_resident_spread_evenly(scenario) -> None:
     assert scenario["created"] == {HARDSHIP: 6}
     rows = DueVisit.objects.filter(period_start=MARCH)
     assert rows.count() == 6
@@ -62,7 +62,7 @@ def test_it_generates_one_due_visit_per_selected_resident_spread_evenly(scenario
     assert not rows.filter(resident=scenario["people"]["gone"]).exists()
 
 
-def test_it_is_idempotent(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_it_is_idempotent(scenario) -> None:
     again = services.generate_visit_plans(month=MARCH)
     assert again == {HARDSHIP: 0}
     call_command("generate_visit_plans", period="2025-03")
@@ -76,7 +76,7 @@ def test_it_rejects_a_bad_period_on_the_command() -> None:
         call_command("generate_visit_plans", period="2025-13")
 
 
-def test_it_uses_each_rules_frequency(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_it_uses_each_rules_frequency(scenario) -> None:
     cindy = scenario["world"].cindy
     services.set_visit_rule(actor=cindy, tag="living_alone", frequency="week")
     created = services.generate_visit_plans(month=MARCH)
@@ -89,7 +89,7 @@ def test_it_uses_each_rules_frequency(scenario) -> None:  # type: ignore[no-unty
     assert VisitRule.objects.get(tag="living_alone").frequency == "week"
 
 
-def test_it_computes_the_monthly_rate_at_every_level(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_it_computes_the_monthly_rate_at_every_level(scenario) -> None:
     w, p = scenario["world"], scenario["people"]
     services.record_visit(actor=w.bob, resident=p["b1"], visited_at=at(5), **ok_checklist())
     services.record_visit(actor=w.bob, resident=p["b2"], visited_at=at(6), **ok_checklist())
@@ -108,7 +108,7 @@ def test_it_computes_the_monthly_rate_at_every_level(scenario) -> None:  # type:
     assert [r.resident_id for r in pending_visits(BOB_UNIT, as_of)] == sorted([p["b3"].pk, p["b4"].pk])
 
 
-def test_it_drops_a_death_and_a_move_mid_month_from_that_date(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_it_drops_a_death_and_a_move_mid_month_from_that_date(scenario) -> None:
     w, p = scenario["world"], scenario["people"]
     services.record_visit(actor=w.bob, resident=p["b1"], visited_at=at(5), **ok_checklist())
     services.record_visit(actor=w.bob, resident=p["b2"], visited_at=at(6), **ok_checklist())
@@ -134,7 +134,7 @@ def test_it_drops_a_death_and_a_move_mid_month_from_that_date(scenario) -> None:
     assert april.count() == 5
 
 
-def test_it_drops_someone_who_leaves_the_group(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_it_drops_someone_who_leaves_the_group(scenario) -> None:
     p = scenario["people"]
     p["b4"].tags.filter(tag=HARDSHIP).delete()
     assert visit_rates(BOB_UNIT, date(2025, 3, 20)) == {BOB_UNIT: (0, 3)}
@@ -142,7 +142,7 @@ def test_it_drops_someone_who_leaves_the_group(scenario) -> None:  # type: ignor
     assert not DueVisit.objects.filter(resident=p["b4"], period_start=date(2025, 4, 1)).exists()
 
 
-def test_it_refuses_a_visit_in_the_future_or_outside_scope(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_visit_in_the_future_or_outside_scope(scenario) -> None:
     w, p = scenario["world"], scenario["people"]
     with pytest.raises(ValidationError, match="晚于当前时间"):
         services.record_visit(actor=w.bob, resident=p["b1"], visited_at=timezone.now() + timedelta(hours=2), **ok_checklist())
@@ -156,7 +156,7 @@ def test_it_refuses_a_visit_in_the_future_or_outside_scope(scenario) -> None:  #
     assert not DueVisit.objects.filter(visited_on__isnull=False).exists()
 
 
-def test_it_refuses_a_visit_after_death_but_takes_one_before(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_visit_after_death_but_takes_one_before(scenario) -> None:
     w, p = scenario["world"], scenario["people"]
     p["b3"].status, p["b3"].status_date = "deceased", date(2025, 3, 10)
     p["b3"].save()
@@ -167,7 +167,7 @@ def test_it_refuses_a_visit_after_death_but_takes_one_before(scenario) -> None: 
     assert visit_rates(BOB_UNIT, date(2025, 3, 20)) == {BOB_UNIT: (1, 4)}
 
 
-def test_it_reassigns_and_carries_the_assignment_to_next_month(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_it_reassigns_and_carries_the_assignment_to_next_month(scenario) -> None:
     w, p = scenario["world"], scenario["people"]
     row = DueVisit.objects.get(resident=p["b1"], period_start=MARCH)
     services.assign_due_visit(actor=w.bob, due=row, volunteer_name="志愿者王芳")
@@ -183,14 +183,14 @@ def test_it_reassigns_and_carries_the_assignment_to_next_month(scenario) -> None
     assert AuditEntry.objects.filter(action="care.due_assigned").count() == 1
 
 
-def test_it_lists_my_visits_this_month(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_my_visits_this_month(scenario) -> None:
     w = scenario["world"]
     mine = my_visits(w.bob, date(2025, 3, 20))
-    assert len(mine) == 2 and all(r.days_left == 12 for r in mine)  # type: ignore[attr-defined]
+    assert len(mine) == 2 and all(r.days_left == 12 for r in mine)
     assert my_visits(w.alice, date(2025, 3, 20))[0].unit_id == ALICE_UNIT
 
 
-def test_it_reminds_workers_and_the_township_before_month_end(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_it_reminds_workers_and_the_township_before_month_end(scenario) -> None:
     w, p = scenario["world"], scenario["people"]
     services.record_visit(actor=w.alice, resident=p["a1"], visited_at=at(5), **ok_checklist())
     services.record_visit(actor=w.alice, resident=p["a2"], visited_at=at(5), **ok_checklist())
@@ -203,7 +203,7 @@ def test_it_reminds_workers_and_the_township_before_month_end(scenario) -> None:
     assert not Notification.objects.filter(user=w.tina).exists()  # alice's community is done
 
 
-def test_it_provides_the_planning_indicators(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_it_provides_the_planning_indicators(scenario) -> None:
     w, p = scenario["world"], scenario["people"]
     services.record_visit(actor=w.bob, resident=p["b1"], visited_at=at(5), **ok_checklist())
     services.record_visit(actor=w.alice, resident=p["a1"], visited_at=at(5), **ok_checklist())
@@ -226,7 +226,7 @@ def test_it_provides_the_planning_indicators(scenario) -> None:  # type: ignore[
     assert indicators.disaster_officer_coverage(date(2025, 1, 1), date(2025, 12, 31), prefix=BOB_UNIT) == {BOB_UNIT: (1.0, 1.0)}
 
 
-def test_it_runs_the_daily_job_as_a_task(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_it_runs_the_daily_job_as_a_task(scenario) -> None:
     from care.tasks import care_daily, generate_visit_plans_task
 
     p = scenario["people"]
@@ -237,7 +237,7 @@ def test_it_runs_the_daily_job_as_a_task(scenario) -> None:  # type: ignore[no-u
     assert generate_visit_plans_task.enqueue("2025-04-01").return_value == {HARDSHIP: 5}
 
 
-def test_it_assigns_visits_of_a_community_that_had_no_worker_yet(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_assigns_visits_of_a_community_that_had_no_worker_yet(world) -> None:
     for _ in range(3):
         resident("131102002019", HARDSHIP)
     services.generate_visit_plans(month=MARCH)
@@ -249,7 +249,7 @@ def test_it_assigns_visits_of_a_community_that_had_no_worker_yet(world) -> None:
     assert services.assign_unassigned(on=date(2025, 3, 3)) == 0
 
 
-def test_it_uses_the_registers_dates_for_a_move_and_a_death(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_it_uses_the_registers_dates_for_a_move_and_a_death(scenario) -> None:
     from people import services as register
 
     w, p = scenario["world"], scenario["people"]
@@ -272,7 +272,7 @@ def test_it_uses_the_registers_dates_for_a_move_and_a_death(scenario) -> None:  
     assert visit_rates(BOB_UNIT, date(2025, 3, 20)) == {BOB_UNIT: (1, 2)}
 
 
-def test_it_writes_due_rows_with_the_models_defaults(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_writes_due_rows_with_the_models_defaults(world, monkeypatch) -> None:
     """A default given to a due-row field reaches the generated rows without a change to the plan generator."""
     field = DueVisit._meta.get_field("removed_reason")
     monkeypatch.setattr(field, "default", "fresh")

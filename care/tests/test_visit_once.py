@@ -22,7 +22,7 @@ def _form(key: str) -> dict[str, str]:
             "submission_key": key}
 
 
-def _post_together(users: list, path: str, bodies: list[dict[str, str]]) -> list[int]:  # type: ignore[type-arg]
+def _post_together(users: list, path: str, bodies: list[dict[str, str]]) -> list[int]:
     """POST each body at the same moment, each from its own signed-in browser; the response codes in order."""
     barrier = threading.Barrier(len(bodies))
     codes: list[int] = [0] * len(bodies)
@@ -45,7 +45,7 @@ def _post_together(users: list, path: str, bodies: list[dict[str, str]]) -> list
 
 
 @pytest.fixture
-def granny(world):  # type: ignore[no-untyped-def]
+def granny(world):
     # The migration's rule is gone after an earlier transactional test flushed the database.
     VisitRule.objects.get_or_create(tag=HARDSHIP, defaults={"frequency": "month"})
     person = resident(BOB_UNIT, HARDSHIP)
@@ -53,14 +53,14 @@ def granny(world):  # type: ignore[no-untyped-def]
     return person
 
 
-def test_it_gives_each_visit_form_its_own_submission_key(world, granny, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_gives_each_visit_form_its_own_submission_key(world, granny, login) -> None:
     browser = login(world.bob)
     first = browser.get(f"/care/residents/{granny.pk}/visit/").context["form"].initial["submission_key"]
     second = browser.get(f"/care/residents/{granny.pk}/visit/").context["form"].initial["submission_key"]
     assert first and second and first != second
 
 
-def test_it_stores_one_visit_when_the_same_form_is_sent_twice(world, granny, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_stores_one_visit_when_the_same_form_is_sent_twice(world, granny, login) -> None:
     browser = login(world.bob)
     for _ in range(2):
         response = browser.post(f"/care/residents/{granny.pk}/visit/", _form("k-once-1"))
@@ -73,7 +73,7 @@ def test_it_stores_one_visit_when_the_same_form_is_sent_twice(world, granny, log
     assert Visit.objects.filter(resident=granny).count() == 2
 
 
-def test_it_refuses_a_malformed_submission_key_and_stores_nothing(world, granny, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_malformed_submission_key_and_stores_nothing(world, granny, login) -> None:
     response = login(world.bob).post(f"/care/residents/{granny.pk}/visit/", _form("<script>"))
     assert response.status_code == 400
     assert "提交标识无效" in response.content.decode()
@@ -85,14 +85,14 @@ def test_it_refuses_a_malformed_submission_key_and_stores_nothing(world, granny,
                     reason="the in-memory SQLite test database refuses a second writer (table locked) instead of waiting; "
                            "SQLite serialises writers anyway, the case the sequential test above covers")
 @pytest.mark.django_db(transaction=True)
-def test_it_stores_one_visit_for_a_double_click_sent_at_the_same_moment(world, granny) -> None:  # type: ignore[no-untyped-def]
+def test_it_stores_one_visit_for_a_double_click_sent_at_the_same_moment(world, granny) -> None:
     codes = _post_together([world.bob] * 4, f"/care/residents/{granny.pk}/visit/", [_form("k-double")] * 4)
     assert codes == [302] * 4
     assert Visit.objects.filter(resident=granny).count() == 1
     assert DueVisit.objects.get(resident=granny).visit_id == Visit.objects.get(resident=granny).pk
 
 
-def test_it_refuses_a_second_form_that_raced_to_complete_the_same_due_row(world, granny, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_second_form_that_raced_to_complete_the_same_due_row(world, granny, login) -> None:
     """The loser of a race read the due row as open before the winner committed: the database keeps one visit per due row."""
     browser = login(world.bob)
     assert browser.post(f"/care/residents/{granny.pk}/visit/", _form("k-race-1")).status_code == 302
@@ -105,7 +105,7 @@ def test_it_refuses_a_second_form_that_raced_to_complete_the_same_due_row(world,
     assert Visit.objects.get(completes=due) == winner
 
 
-def test_it_returns_the_stored_visit_for_a_resent_api_submission(world, granny) -> None:  # type: ignore[no-untyped-def]
+def test_it_returns_the_stored_visit_for_a_resent_api_submission(world, granny) -> None:
     kwargs = {"actor": world.bob, "resident": granny, "visited_at": timezone.now() - timedelta(hours=1), "method": "phone",
               "health": "good", "home_safety": "good", "living": "good", "mood": "good", "submission_key": "api-1"}
     first = record_visit(**kwargs)
@@ -113,7 +113,7 @@ def test_it_returns_the_stored_visit_for_a_resent_api_submission(world, granny) 
     assert Visit.objects.filter(resident=granny).count() == 1
 
 
-def test_it_stores_one_visit_when_the_api_gets_the_same_submission_twice(world, granny, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_stores_one_visit_when_the_api_gets_the_same_submission_twice(world, granny, login) -> None:
     browser = login(world.bob)
     body = {"visited_at": (timezone.now() - timedelta(hours=1)).isoformat(), "method": "phone", "health": "good",
             "home_safety": "good", "living": "good", "mood": "good", "submission_key": "app-7f3a"}

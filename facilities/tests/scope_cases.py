@@ -22,7 +22,7 @@ OWN_UNIT_FORM = ("bob",)
 BOB_PREFILLED = f'name="unit_code" value="{BOB_UNIT}"'
 
 
-def _facility(world: World):  # type: ignore[no-untyped-def]
+def _facility(world: World):
     from facilities.models import Facility
 
     facility, _ = Facility.objects.get_or_create(
@@ -31,14 +31,14 @@ def _facility(world: World):  # type: ignore[no-untyped-def]
     return facility
 
 
-def _point(world: World):  # type: ignore[no-untyped-def]
+def _point(world: World):
     from facilities.models import ServicePoint
 
     point, _ = ServicePoint.objects.get_or_create(unit_id=BOB_UNIT, name=POINT_MARK, defaults={"kind": "supermarket"})
     return point
 
 
-def _space(world: World):  # type: ignore[no-untyped-def]
+def _space(world: World):
     from facilities.models import Space
 
     space, _ = Space.objects.get_or_create(unit_id=BOB_UNIT, name=SPACE_MARK,
@@ -46,7 +46,7 @@ def _space(world: World):  # type: ignore[no-untyped-def]
     return space
 
 
-def _booking(world: World):  # type: ignore[no-untyped-def]
+def _booking(world: World):
     from facilities.models import Booking
 
     space = _space(world)
@@ -57,7 +57,7 @@ def _booking(world: World):  # type: ignore[no-untyped-def]
     return booking
 
 
-def _photo(world: World):  # type: ignore[no-untyped-def]
+def _photo(world: World):
     """A real stored photo, so that an outsider's 404 means refusal, not a missing file."""
     from facilities.models import FacilityPhoto
 
@@ -73,7 +73,7 @@ def _photo_probe(world: World) -> Probe:
     return Probe(url=f"/facilities/photos/{_photo(world).pk}/", marker=photo_file()[1])
 
 
-def _no_facility(name: str):  # type: ignore[no-untyped-def]
+def _no_facility(name: str):
     def unchanged() -> bool:
         from facilities.models import Facility
 
@@ -81,7 +81,7 @@ def _no_facility(name: str):  # type: ignore[no-untyped-def]
     return unchanged
 
 
-def _facility_unchanged(world: World):  # type: ignore[no-untyped-def]
+def _facility_unchanged(world: World):
     facility = _facility(world)
 
     def unchanged() -> bool:
@@ -90,7 +90,7 @@ def _facility_unchanged(world: World):  # type: ignore[no-untyped-def]
     return unchanged
 
 
-def _point_unchanged(world: World):  # type: ignore[no-untyped-def]
+def _point_unchanged(world: World):
     point = _point(world)
 
     def unchanged() -> bool:
@@ -99,7 +99,7 @@ def _point_unchanged(world: World):  # type: ignore[no-untyped-def]
     return unchanged
 
 
-def _booking_unchanged(world: World):  # type: ignore[no-untyped-def]
+def _booking_unchanged(world: World):
     booking = _booking(world)
 
     def unchanged() -> bool:
@@ -151,10 +151,10 @@ def _import_post(world: World) -> Probe:
         stream.name = "x.xlsx"
         return {"which": "facilities", "file": stream}
 
-    class Fresh(dict):  # type: ignore[type-arg]
+    class Fresh(dict):
         """A fresh file for every outsider's request."""
 
-        def items(self):  # type: ignore[no-untyped-def]
+        def items(self):
             return data().items()
 
     return Probe(url="/facilities/import/", method="post", kind="write", data=Fresh(data()),
@@ -208,7 +208,7 @@ def _book_post(world: World) -> Probe:
                  unchanged=lambda: not Booking.objects.filter(purpose="外人预约").exists())
 
 
-def _booking_action(action: str):  # type: ignore[no-untyped-def]
+def _booking_action(action: str):
     def make(world: World) -> Probe:
         booking = _booking(world)
         return Probe(url=f"/facilities/bookings/{booking.pk}/{action}/", method="post", kind="write",

@@ -19,9 +19,9 @@ def resident(username: str, unit: str = BOB_UNIT) -> User:
     return User.objects.create(username=username, role=Role.RESIDENT, unit_id=unit, display_name=username)
 
 
-def make_space(world, rule: str = "free", **extra: object) -> Space:  # type: ignore[no-untyped-def]
+def make_space(world, rule: str = "free", **extra: object) -> Space:
     return services.create_space(actor=world.bob, unit=world.unit(BOB_UNIT), name="桥东小学操场", kind="sports",
-                                 capacity=40, rule=rule, host="桥东小学", **extra)  # type: ignore[arg-type]
+                                 capacity=40, rule=rule, host="桥东小学", **extra)  # type: ignore[arg-type]  # **extra holds the optional keyword arguments of the service by name
 
 
 def slot(days: int = 2, hour: int = 9) -> dt.datetime:
@@ -29,7 +29,7 @@ def slot(days: int = 2, hour: int = 9) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_current_timezone())
 
 
-def test_it_confirms_a_free_space_at_once_and_refuses_the_same_slot_twice(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_confirms_a_free_space_at_once_and_refuses_the_same_slot_twice(world) -> None:
     space = make_space(world)
     ann, ben = resident("ann"), resident("ben")
     booking = services.book_space(actor=ann, space=space, starts_at=slot(), purpose="广场舞排练", attendees=20)
@@ -49,14 +49,14 @@ def test_it_confirms_a_free_space_at_once_and_refuses_the_same_slot_twice(world)
     (lambda: slot(hour=19) , "开放结束时间"),
     (lambda: slot(days=-1), "过去"),
 ])
-def test_it_refuses_slots_outside_the_opening_grid(world, start, words) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_slots_outside_the_opening_grid(world, start, words) -> None:
     space = make_space(world, closes_at=dt.time(19, 30))
     with pytest.raises(ValidationError, match=words):
         services.book_space(actor=resident("ann"), space=space, starts_at=start(), purpose="活动")
     assert not Booking.objects.exists()
 
 
-def test_it_refuses_closed_days_too_many_people_and_outsiders(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_closed_days_too_many_people_and_outsiders(world) -> None:
     space = make_space(world, weekdays="0")
     monday = slot(days=7 - timezone.localdate().weekday())
     ann = resident("ann")
@@ -70,7 +70,7 @@ def test_it_refuses_closed_days_too_many_people_and_outsiders(world) -> None:  #
         services.book_space(actor=world.alice, space=space, starts_at=monday, purpose="活动")
 
 
-def test_it_sends_approval_bookings_to_the_community_and_tells_the_booker(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_sends_approval_bookings_to_the_community_and_tells_the_booker(world) -> None:
     space = make_space(world, rule="approval")
     ann = resident("ann")
     booking = services.book_space(actor=ann, space=space, starts_at=slot(), purpose="老年合唱团排练",
@@ -89,7 +89,7 @@ def test_it_sends_approval_bookings_to_the_community_and_tells_the_booker(world)
         services.approve_booking(actor=world.bob, booking=booking)
 
 
-def test_it_frees_a_slot_when_a_booking_is_cancelled(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_frees_a_slot_when_a_booking_is_cancelled(world) -> None:
     space = make_space(world)
     ann, ben = resident("ann"), resident("ben")
     booking = services.book_space(actor=ann, space=space, starts_at=slot(), purpose="活动")
@@ -99,7 +99,7 @@ def test_it_frees_a_slot_when_a_booking_is_cancelled(world) -> None:  # type: ig
     assert services.book_space(actor=ben, space=space, starts_at=slot(), purpose="活动").status == "confirmed"
 
 
-def test_it_reminds_each_booker_once(world, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_reminds_each_booker_once(world, settings) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     from django.core.management import call_command
 
@@ -113,7 +113,7 @@ def test_it_reminds_each_booker_once(world, settings) -> None:  # type: ignore[n
     assert reminders.count() == 1 and "活动" in reminders.get().body
 
 
-def test_it_shows_booked_slots_in_the_calendar(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_booked_slots_in_the_calendar(world, login) -> None:
     space = make_space(world)
     ann = resident("ann")
     services.book_space(actor=ann, space=space, starts_at=slot(days=1), purpose="活动")
@@ -124,7 +124,7 @@ def test_it_shows_booked_slots_in_the_calendar(world, login) -> None:  # type: i
     assert page.status_code == 200 and "已确认" in page.content.decode() and "可预约" in page.content.decode()
 
 
-def test_it_books_from_the_page_and_shows_a_clear_error_when_taken(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_books_from_the_page_and_shows_a_clear_error_when_taken(world, login) -> None:
     space = make_space(world)
     ann = resident("ann")
     client = login(ann)

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 RESULTS = Path("test-results")
 
 
-def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page, username: str) -> None:
     page.goto(f"{page.base_url}/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
@@ -28,7 +28,7 @@ def _map_fixture() -> None:
     households(BOB_UNIT, [(37.7390, 115.6970), (37.7600, 115.7300)])
 
 
-def test_it_draws_points_and_circles_without_tiles_on_a_phone(chromium_page, tree, world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_draws_points_and_circles_without_tiles_on_a_phone(chromium_page, tree, world: World, settings) -> None:
     settings.MAP_TILE_URL = ""
     _map_fixture()
     page = chromium_page
@@ -48,7 +48,7 @@ def test_it_draws_points_and_circles_without_tiles_on_a_phone(chromium_page, tre
     page.screenshot(path=str(RESULTS / "facilities-map-no-tiles.png"), full_page=True)
 
 
-def test_it_requests_tiles_from_the_configured_url(chromium_page, tree, world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_requests_tiles_from_the_configured_url(chromium_page, tree, world: World, settings) -> None:
     settings.MAP_TILE_URL = "/static/facilities/tile-test/{z}/{x}/{y}.png"
     _map_fixture()
     page = chromium_page
@@ -65,7 +65,7 @@ def test_it_requests_tiles_from_the_configured_url(chromium_page, tree, world: W
     page.screenshot(path=str(RESULTS / "facilities-map-tiles.png"), full_page=True)
 
 
-def test_a_resident_books_a_slot_on_a_small_phone_in_elder_mode(chromium_page, tree, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_a_resident_books_a_slot_on_a_small_phone_in_elder_mode(chromium_page, tree, world: World) -> None:
     import datetime as dt
 
     from django.utils import timezone

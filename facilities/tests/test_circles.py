@@ -38,7 +38,7 @@ def test_it_counts_households_within_the_radius_of_a_fitness_site(tree: None) ->
     assert selectors.share("fitness_circle_coverage", "131102002", as_of)[:2] == (2.0, 4.0)
 
 
-def test_it_takes_the_radius_from_the_setting(tree: None, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_takes_the_radius_from_the_setting(tree: None, settings) -> None:
     facility(U1, "桥东健身广场", kind="fitness", area=0, activity=0, office=0, lat=LAT, lng=LNG)
     households(U1, [(north(1200), LNG)])
     settings.FIFTEEN_MINUTE_RADIUS_M = 1300

@@ -1,7 +1,7 @@
 """The facilities pages in English, from the app's own catalogue (facilities/locale/en)."""
 
 
-def test_the_facility_list_reads_in_english_after_switching_language(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_facility_list_reads_in_english_after_switching_language(world, login) -> None:
     client = login(world.alice)
     chinese = client.get("/facilities/").content.decode()
     assert "<h1>服务设施</h1>" in chinese

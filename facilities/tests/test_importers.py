@@ -107,7 +107,7 @@ def test_it_rejects_a_file_with_wrong_headers_or_no_workbook(tree: None) -> None
     assert Facility.objects.count() == 0
 
 
-def test_it_refuses_units_outside_the_importing_users_scope(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_units_outside_the_importing_users_scope(world) -> None:
     result = import_facilities(workbook(HEADER, [row(**{"所属村（社区）代码": BOB_UNIT})]), actor=world.alice)
     assert not result.ok and "管辖范围" in result.errors[0].reason
     assert import_facilities(workbook(HEADER, [row()]), actor=world.alice).ok

@@ -16,7 +16,7 @@ def png() -> SimpleUploadedFile:
     return SimpleUploadedFile("p.png", buffer.getvalue(), content_type="image/png")
 
 
-def test_it_serves_a_photo_to_staff_in_scope_only(world: World, login, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_serves_a_photo_to_staff_in_scope_only(world: World, login, settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
     photo = services.add_photo(actor=world.bob, facility=_facility(world), upload=png())
     response = login(world.tom).get(f"/facilities/photos/{photo.pk}/")
@@ -27,7 +27,7 @@ def test_it_serves_a_photo_to_staff_in_scope_only(world: World, login, settings,
     assert f"/facilities/photos/{photo.pk}/" in page and "/media/" not in page
 
 
-def test_media_files_are_not_served_by_url(client, world: World, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_media_files_are_not_served_by_url(client, world: World, settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
     photo = services.add_photo(actor=world.bob, facility=_facility(world), upload=png())
     client.force_login(world.bob)

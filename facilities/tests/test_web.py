@@ -24,7 +24,7 @@ def png(size: tuple[int, int] = (40, 30)) -> SimpleUploadedFile:
     return SimpleUploadedFile("hall.png", stream.getvalue(), content_type="image/png")
 
 
-def test_it_registers_a_facility_through_the_form_and_shows_it(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_registers_a_facility_through_the_form_and_shows_it(world, login) -> None:
     client = login(world.bob)
     response = client.post("/facilities/new/", FORM)
     assert response.status_code == 302
@@ -44,14 +44,14 @@ def test_it_registers_a_facility_through_the_form_and_shows_it(world, login) -> 
     ({"lat": "115.7", "lng": "37.74"}, "填反"),
     ({"name": ""}, "这个字段是必填项"),
 ])
-def test_it_explains_bad_input_in_chinese_and_saves_nothing(world, login, change, message) -> None:  # type: ignore[no-untyped-def]
+def test_it_explains_bad_input_in_chinese_and_saves_nothing(world, login, change, message) -> None:
     response = login(world.bob).post("/facilities/new/", FORM | change)
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Facility.objects.exists()
 
 
-def test_it_edits_a_facility_and_records_who_did_it(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_edits_a_facility_and_records_who_did_it(world, login) -> None:
     from accounts.models import AuditEntry
 
     hall = facility(BOB_UNIT, "桥东服务站")
@@ -65,7 +65,7 @@ def test_it_edits_a_facility_and_records_who_did_it(world, login) -> None:  # ty
     assert AuditEntry.objects.filter(action="facilities.facility_update", actor=world.bob).exists()
 
 
-def test_it_keeps_real_images_only(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_real_images_only(world, login) -> None:
     hall = facility(BOB_UNIT, "桥东服务站")
     client = login(world.bob)
     client.post(f"/facilities/{hall.pk}/photos/", {"image": png(), "caption": "正门"})
@@ -79,7 +79,7 @@ def test_it_keeps_real_images_only(world, login) -> None:  # type: ignore[no-unt
     assert not FacilityPhoto.objects.exists()
 
 
-def test_it_exports_the_list_as_the_import_template(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_exports_the_list_as_the_import_template(world, login) -> None:
     facility(BOB_UNIT, "桥东服务站", services=("library_corner",))
     response = login(world.carl).get("/facilities/export/")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -88,7 +88,7 @@ def test_it_exports_the_list_as_the_import_template(world, login) -> None:  # ty
     assert rows[1][:3] == (BOB_UNIT, "桥东服务站", "综合服务设施") and "图书阅览角" in rows[1]
 
 
-def test_it_imports_from_the_page_and_reports_errors_without_writing(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_imports_from_the_page_and_reports_errors_without_writing(world, login) -> None:
     from facilities.importers import POINT_COLUMNS
     from facilities.tests.helpers import workbook
 
@@ -108,7 +108,7 @@ def test_it_imports_from_the_page_and_reports_errors_without_writing(world, logi
     assert list(ServicePoint.objects.values_list("name", flat=True)) == ["桥东药店"]
 
 
-def test_it_computes_the_commercial_share_from_the_two_areas(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_computes_the_commercial_share_from_the_two_areas(world, login) -> None:
     client = login(world.bob)
     bad = client.post(f"/facilities/units/{BOB_UNIT}/profile/", {"total_building_area": "1000", "commercial_service_area": "2000"})
     assert bad.status_code == 400 and "不能大于社区总建筑面积" in bad.content.decode()
@@ -118,7 +118,7 @@ def test_it_computes_the_commercial_share_from_the_two_areas(world, login) -> No
     assert "12%" in page and "商业和综合服务设施面积占社区总建筑面积比例" in page
 
 
-def test_it_shows_the_map_with_and_without_tiles(world, login, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_map_with_and_without_tiles(world, login, settings) -> None:
     facility(BOB_UNIT, "桥东健身广场", kind="fitness", area=0, activity=0, office=0, lat=37.74, lng=115.70)
     point(BOB_UNIT, "桥东超市", lat=37.741, lng=115.701)
     client = login(world.tom)
@@ -132,7 +132,7 @@ def test_it_shows_the_map_with_and_without_tiles(world, login, settings) -> None
     assert "tiles.example.test" in page and "未配置底图" not in page
 
 
-def test_it_keeps_the_list_to_a_fixed_number_of_queries(world, login, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_the_list_to_a_fixed_number_of_queries(world, login, django_assert_max_num_queries) -> None:
     for i in range(30):
         facility(BOB_UNIT, f"设施{i}")
     client = login(world.bob)
@@ -141,7 +141,7 @@ def test_it_keeps_the_list_to_a_fixed_number_of_queries(world, login, django_ass
         assert client.get("/facilities/").status_code == 200
 
 
-def test_it_creates_lists_and_updates_through_the_api(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_creates_lists_and_updates_through_the_api(world, login) -> None:
     client = login(world.bob)
     payload = {"unit_code": BOB_UNIT, "name": "桥东服务站", "kind": "comprehensive", "building_area": 620,
                "activity_area": 400, "opening_hours": ["08:00-17:00"] * 5 + ["", ""], "services": ["self_service_terminal"]}
@@ -160,14 +160,14 @@ def test_it_creates_lists_and_updates_through_the_api(world, login) -> None:  # 
                        content_type="application/json").status_code == 201
 
 
-def test_it_shows_residents_only_the_spaces_and_not_the_registers(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_residents_only_the_spaces_and_not_the_registers(world, login) -> None:
     client = login(world.rita)
     assert client.get("/facilities/").status_code == 404
     assert client.get("/facilities/spaces/").status_code == 200
     assert client.get("/api/facilities/facilities").status_code == 404
 
 
-def test_it_fits_a_phone_screen_in_elder_mode(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_fits_a_phone_screen_in_elder_mode(world, login) -> None:
     world.bob.elder_mode = True
     world.bob.save(update_fields=["elder_mode"])
     page = login(world.bob).get("/facilities/new/").content.decode()
@@ -175,7 +175,7 @@ def test_it_fits_a_phone_screen_in_elder_mode(world, login) -> None:  # type: ig
     assert page.count("<label") >= 20
 
 
-def test_it_shows_a_county_overview_without_loading_every_household(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_a_county_overview_without_loading_every_household(world, login) -> None:
     facility(BOB_UNIT, "桥东服务站")
     page = login(world.carl).get("/facilities/units/131102000000/").content.decode()
     assert "城市社区综合服务设施覆盖率" in page and "请在乡镇（街道）或村（社区）页面查看明细" in page
@@ -183,6 +183,6 @@ def test_it_shows_a_county_overview_without_loading_every_household(world, login
     assert "健身场地" in township
 
 
-def test_it_documents_the_api_in_openapi(client) -> None:  # type: ignore[no-untyped-def]
+def test_it_documents_the_api_in_openapi(client) -> None:
     schema = client.get("/api/openapi.json").json()
     assert "/api/facilities/facilities" in schema["paths"] and "/api/facilities/spaces/{space_id}/bookings" in schema["paths"]

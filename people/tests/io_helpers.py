@@ -48,7 +48,7 @@ def book(rows: list[dict[str, Any]], headers: list[str] | None = None) -> bytes:
 
 
 @pytest.fixture
-def jobs_inline(settings, tmp_path):  # type: ignore[no-untyped-def]
+def jobs_inline(settings, tmp_path):
     """Background jobs run at once, their files in a temporary directory."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"

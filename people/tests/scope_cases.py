@@ -13,7 +13,7 @@ HOUSEHOLD = "QD-MARK-1"
 FORM_INSIDERS = ("bob", "tom", "carl")
 
 
-def _resident(world: World, unit: str = BOB_UNIT):  # type: ignore[no-untyped-def]
+def _resident(world: World, unit: str = BOB_UNIT):
     from people import services
     from people.idcard import make_number
 
@@ -24,7 +24,7 @@ def _resident(world: World, unit: str = BOB_UNIT):  # type: ignore[no-untyped-de
     })
 
 
-def _unchanged(pk: int):  # type: ignore[no-untyped-def]
+def _unchanged(pk: int):
     def check() -> bool:
         from people.models import Household, Resident, ResidentEvent
 
@@ -35,13 +35,13 @@ def _unchanged(pk: int):  # type: ignore[no-untyped-def]
     return check
 
 
-def _detail(suffix: str = ""):  # type: ignore[no-untyped-def]
+def _detail(suffix: str = ""):
     def make(world: World) -> Probe:
         return Probe(url=f"/people/residents/{_resident(world).pk}/{suffix}", marker=MARKER)
     return make
 
 
-def _write(suffix: str, data: dict, right: str = ""):  # type: ignore[no-untyped-def,type-arg]
+def _write(suffix: str, data: dict, right: str = ""):
     def make(world: World) -> Probe:
         person = _resident(world)
         if right:  # the insider holds the right the route needs, so a refusal means scope
@@ -53,7 +53,7 @@ def _write(suffix: str, data: dict, right: str = ""):  # type: ignore[no-untyped
     return make
 
 
-def _household(suffix: str = ""):  # type: ignore[no-untyped-def]
+def _household(suffix: str = ""):
     def make(world: World) -> Probe:
         person = _resident(world)
         return Probe(url=f"/people/households/{person.household_id}/{suffix}", marker=HOUSEHOLD)
@@ -66,7 +66,7 @@ def _household_post(world: World) -> Probe:
                  data={"number": "CHANGED", "is_registered": "on"}, unchanged=_unchanged(person.pk))
 
 
-def _list(url: str):  # type: ignore[no-untyped-def]
+def _list(url: str):
     def make(world: World) -> Probe:
         _resident(world)
         return Probe(url=url, kind="list", marker=MARKER)

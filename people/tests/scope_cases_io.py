@@ -74,7 +74,7 @@ def _jobs_list(world: World) -> Probe:
     return Probe(url="/people/jobs/", kind="list", marker=f"/people/jobs/{pk}/")
 
 
-def _job_page(suffix: str):  # type: ignore[no-untyped-def]
+def _job_page(suffix: str):
     return lambda world: Probe(url=f"/people/jobs/{_bob_import_job(world)}/{suffix}", marker=BAD_RELATION)
 
 

@@ -14,7 +14,7 @@ from shequ.testing.world import ALICE_UNIT, BOB_UNIT
 pytestmark = pytest.mark.django_db
 
 
-def api(client, method, url, data=None, **headers):  # type: ignore[no-untyped-def]
+def api(client, method, url, data=None, **headers):
     kwargs = {"content_type": "application/json", "data": json.dumps(data)} if data is not None else {}
     return getattr(client, method)(url, **kwargs, **headers)
 
@@ -26,7 +26,7 @@ def plaintexts() -> list[str]:
     return [v for v in values if v]
 
 
-def test_it_lists_and_shows_residents_masked(world, login):  # type: ignore[no-untyped-def]
+def test_it_lists_and_shows_residents_masked(world, login):
     home = household(number="A-1")
     person = resident(name="接口居民", household_id=home.pk, relation="head", tags="残疾:听力:2")
     resident(ALICE_UNIT, name="别处居民")
@@ -49,7 +49,7 @@ def test_it_lists_and_shows_residents_masked(world, login):  # type: ignore[no-u
     assert client.get("/api/people/residents?tag=minor").json()["count"] == 0
 
 
-def test_it_creates_and_updates_through_the_api_with_a_token(world, client):  # type: ignore[no-untyped-def]
+def test_it_creates_and_updates_through_the_api_with_a_token(world, client):
     _, raw = account_services.issue_token(actor=world.bob, name="test")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     number = id_number(dt.date(1990, 1, 1), "M")
@@ -74,14 +74,14 @@ def test_it_creates_and_updates_through_the_api_with_a_token(world, client):  # 
     assert Household.objects.count() == 1
 
 
-def test_it_answers_404_to_those_without_a_place_scope(world, login):  # type: ignore[no-untyped-def]
+def test_it_answers_404_to_those_without_a_place_scope(world, login):
     person = resident()
     for user in (world.erin, world.rita, world.sue):
         assert login(user).get(f"/api/people/residents/{person.pk}").status_code == 404
         assert login(user).get("/api/people/residents").status_code == 404
 
 
-def test_it_documents_the_schemas(world, client):  # type: ignore[no-untyped-def]
+def test_it_documents_the_schemas(world, client):
     schema = client.get("/api/openapi.json").json()
     assert "/api/people/residents" in schema["paths"] and "/api/people/households/{household_id}" in schema["paths"]
     out = schema["components"]["schemas"]["ResidentOut"]["properties"]

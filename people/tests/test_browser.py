@@ -11,7 +11,7 @@ from shequ.testing.world import PASSWORD, World
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_searches_and_opens_a_resident_on_a_small_phone_in_elder_mode(chromium_page, tree, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_searches_and_opens_a_resident_on_a_small_phone_in_elder_mode(chromium_page, tree, world: World) -> None:
     page = chromium_page
     base = page.base_url
     person = resident(name="王秀英", birth=dt.date(1938, 4, 5), gender="F", tags="独居、残疾:肢体:2")

@@ -17,13 +17,13 @@ ROWS = [
 ]
 
 
-def download(response) -> list[list]:  # type: ignore[no-untyped-def,type-arg]
+def download(response) -> list[list]:
     assert response.status_code == 200, response.status_code
     data = response.content if not response.streaming else b"".join(response.streaming_content)
     return read_book(data)
 
 
-def test_it_exports_the_users_filtered_list_masked_and_watermarked(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_exports_the_users_filtered_list_masked_and_watermarked(world, login) -> None:
     import_rows(ROWS)
     rows = download(login(world.alice).get("/people/export/", {"status": "present"}))
     watermark, header, *data = rows
@@ -38,20 +38,20 @@ def test_it_exports_the_users_filtered_list_masked_and_watermarked(world, login)
     assert entry.actor == world.alice and entry.detail["rows"] == 2 and entry.detail["unmasked"] is False
 
 
-def test_it_narrows_the_export_by_the_list_filters(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_narrows_the_export_by_the_list_filters(world, login) -> None:
     import_rows(ROWS)
     rows = download(login(world.carl).get("/people/export/", {"tag": "disabled"}))
     assert [r[0] for r in rows[2:]] == [name_for(1)]
 
 
-def test_it_refuses_an_unmasked_export_without_the_right(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_an_unmasked_export_without_the_right(world, login) -> None:
     import_rows(ROWS)
     response = login(world.alice).get("/people/export/", {"unmasked": "1"})
     assert response.status_code == 403
     assert not AuditEntry.objects.filter(action__startswith="people.export").exists()
 
 
-def test_it_exports_unmasked_with_the_right_audited_and_watermarked(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_exports_unmasked_with_the_right_audited_and_watermarked(world, login) -> None:
     import_rows(ROWS)
     alice = grant(world.alice, "export_unmasked")
     rows = download(login(alice).get("/people/export/", {"unmasked": "1"}))
@@ -62,7 +62,7 @@ def test_it_exports_unmasked_with_the_right_audited_and_watermarked(world, login
     assert entry.actor == alice and entry.detail["rows"] == 2
 
 
-def test_it_exports_a_large_list_as_a_job_for_its_owner_only(world, login, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_exports_a_large_list_as_a_job_for_its_owner_only(world, login, monkeypatch) -> None:
     monkeypatch.setattr(views_io, "DIRECT_EXPORT_ROWS", 1)
     import_rows(ROWS)
     client = login(world.carl)
@@ -76,7 +76,7 @@ def test_it_exports_a_large_list_as_a_job_for_its_owner_only(world, login, monke
     assert login(world.cindy).get(f"/people/jobs/{job.pk}/result.xlsx").status_code == 404
 
 
-def test_it_writes_the_masked_export_of_a_unit_from_the_command_line(tree, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_writes_the_masked_export_of_a_unit_from_the_command_line(tree, tmp_path) -> None:
     import_rows(ROWS)
     out = io.StringIO()
     path = tmp_path / "hexi.xlsx"
@@ -88,7 +88,7 @@ def test_it_writes_the_masked_export_of_a_unit_from_the_command_line(tree, tmp_p
     assert "社区矫正对象" in {t for r in rows[2:] for t in (r[11] or "").split("、")}  # operator sees every tag
 
 
-def test_it_does_not_log_an_id_number_searched_for(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_does_not_log_an_id_number_searched_for(world, login) -> None:
     import_rows(ROWS)
     rows = download(login(world.alice).get("/people/export/", {"q": ROWS[0]["证件号码"]}))
     assert [r[0] for r in rows[2:]] == [name_for(1)]
@@ -96,7 +96,7 @@ def test_it_does_not_log_an_id_number_searched_for(world, login) -> None:  # typ
     assert ROWS[0]["证件号码"] not in str(entry.detail)
 
 
-def test_it_offers_export_links_that_keep_the_filters(world, rf) -> None:  # type: ignore[no-untyped-def]
+def test_it_offers_export_links_that_keep_the_filters(world, rf) -> None:
     from django.template.loader import render_to_string
 
     request = rf.get("/people/residents/", {"tag": ["disabled", "dibao"], "page": "2", "q": "王"})
@@ -108,7 +108,7 @@ def test_it_offers_export_links_that_keep_the_filters(world, rf) -> None:  # typ
     assert "unmasked=1" in render_to_string("people/export_link.html", {"perms": _perms(alice)}, request=request)
 
 
-def _perms(user):  # type: ignore[no-untyped-def]
+def _perms(user):
     from django.contrib.auth.context_processors import PermWrapper
 
     return PermWrapper(user)

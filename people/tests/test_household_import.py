@@ -79,7 +79,7 @@ def test_a_worker_imports_only_into_their_own_community(world: World) -> None:
     assert "管辖范围" in result.errors[0].reason and not Household.objects.exists()
 
 
-def test_the_command_checks_writes_and_exits_non_zero_on_a_bad_file(tree: None, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_checks_writes_and_exits_non_zero_on_a_bad_file(tree: None, tmp_path: Path, capsys) -> None:
     good, bad = tmp_path / "good.xlsx", tmp_path / "bad.xlsx"
     good.write_bytes(workbook([row(ALICE_UNIT, "H-1")]).getvalue())
     bad.write_bytes(workbook([row(ALICE_UNIT, "H-1", "999", "37.7")]).getvalue())

@@ -10,7 +10,7 @@ from people.tests.io_helpers import ALICE_UNIT, BOB_UNIT, book, name_for, person
 pytestmark = pytest.mark.django_db
 
 
-def run(data: bytes, **kwargs):  # type: ignore[no-untyped-def]
+def run(data: bytes, **kwargs):
     return ResidentImporter(**kwargs).import_file(io.BytesIO(data))
 
 
@@ -99,7 +99,7 @@ def test_it_rejects_two_heads_for_one_household(tree: None) -> None:
     assert Resident.objects.count() == 0
 
 
-def test_it_rejects_units_outside_the_importers_scope(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_rejects_units_outside_the_importers_scope(world) -> None:
     result = run(book([person(1, unit=BOB_UNIT)]), actor=world.alice)
     assert [e.reason for e in result.errors] == ["该村（社区）不在您的管辖范围内"]
     assert Resident.objects.count() == 0
@@ -128,7 +128,7 @@ def test_it_writes_nothing_in_a_dry_run(tree: None) -> None:
     assert Resident.objects.count() == 0 and Household.objects.count() == 0
 
 
-def test_it_refuses_restricted_tags_without_the_right(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_restricted_tags_without_the_right(world) -> None:
     result = run(book([person(1, tags="社区矫正对象")]), actor=world.alice)
     assert [e.column for e in result.errors] == ["人员标签"]
     assert "受限标签" in result.errors[0].reason

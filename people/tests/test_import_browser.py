@@ -10,7 +10,7 @@ from web.models import Job
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("jobs_inline")]
 
 
-def sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, username: str) -> None:
     page.goto(f"{page.base_url}/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
@@ -18,7 +18,7 @@ def sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url(f"{page.base_url}/")
 
 
-def test_it_imports_a_file_on_a_phone_in_elder_mode(chromium_page, tree, world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_imports_a_file_on_a_phone_in_elder_mode(chromium_page, tree, world: World, tmp_path) -> None:
     page = chromium_page
     page.set_viewport_size({"width": 375, "height": 740})
     sign_in(page, "alice")
@@ -35,7 +35,7 @@ def test_it_imports_a_file_on_a_phone_in_elder_mode(chromium_page, tree, world: 
     assert Resident.objects.count() == 2
 
 
-def test_it_shows_progress_until_the_job_finishes(chromium_page, tree, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_progress_until_the_job_finishes(chromium_page, tree, world: World) -> None:
     job = Job.objects.create(kind="people.import", owner=world.alice, status="running", total=1000, checked=250)
     page = chromium_page
     sign_in(page, "alice")

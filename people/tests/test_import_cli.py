@@ -9,13 +9,13 @@ from people.tests.io_helpers import book, person
 pytestmark = pytest.mark.django_db
 
 
-def write(tmp_path, rows):  # type: ignore[no-untyped-def]
+def write(tmp_path, rows):
     path = tmp_path / "residents.xlsx"
     path.write_bytes(book(rows))
     return str(path)
 
 
-def test_it_imports_from_the_command_line_with_a_progress_bar(tree, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_imports_from_the_command_line_with_a_progress_bar(tree, tmp_path) -> None:
     out, err = io.StringIO(), io.StringIO()
     call_command("import_residents", write(tmp_path, [person(1), person(2, unit="131103100201")]), stdout=out, stderr=err)
     assert "导入完成：新增居民 2 人" in out.getvalue()
@@ -23,7 +23,7 @@ def test_it_imports_from_the_command_line_with_a_progress_bar(tree, tmp_path) ->
     assert Resident.objects.count() == 2
 
 
-def test_it_exits_non_zero_and_prints_the_errors_when_rejected(tree, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_exits_non_zero_and_prints_the_errors_when_rejected(tree, tmp_path) -> None:
     out = io.StringIO()
     report = tmp_path / "errors.xlsx"
     with pytest.raises(CommandError, match="校验未通过"):
@@ -34,13 +34,13 @@ def test_it_exits_non_zero_and_prints_the_errors_when_rejected(tree, tmp_path) -
     assert Resident.objects.count() == 0
 
 
-def test_it_writes_nothing_in_a_dry_run(tree, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_writes_nothing_in_a_dry_run(tree, tmp_path) -> None:
     out = io.StringIO()
     call_command("import_residents", write(tmp_path, [person(1)]), "--dry-run", "--no-progress", stdout=out)
     assert "校验通过" in out.getvalue()
     assert Resident.objects.count() == 0
 
 
-def test_it_exits_non_zero_for_a_missing_file(tree, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_exits_non_zero_for_a_missing_file(tree, tmp_path) -> None:
     with pytest.raises(CommandError, match="文件不存在"):
         call_command("import_residents", str(tmp_path / "nope.xlsx"))

@@ -13,14 +13,14 @@ from web.models import Job
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jobs_inline")]
 
 
-def upload(client, rows, dry_run=False, name="居民.xlsx"):  # type: ignore[no-untyped-def]
+def upload(client, rows, dry_run=False, name="居民.xlsx"):
     data: dict[str, Any] = {"file": SimpleUploadedFile(name, book(rows))}
     if dry_run:
         data["dry_run"] = "1"
     return client.post("/people/import/", data)
 
 
-def test_it_imports_an_upload_and_shows_the_result(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_imports_an_upload_and_shows_the_result(world, login) -> None:
     client = login(world.alice)
     page = client.get("/people/import/")
     assert page.status_code == 200 and "下载 Excel 模板" in page.content.decode()
@@ -37,7 +37,7 @@ def test_it_imports_an_upload_and_shows_the_result(world, login) -> None:  # typ
     assert f"/people/jobs/{job.pk}/" in listing
 
 
-def test_it_reports_bad_rows_on_screen_and_as_a_workbook(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_reports_bad_rows_on_screen_and_as_a_workbook(world, login) -> None:
     client = login(world.alice)
     upload(client, [person(1), person(2, unit=BOB_UNIT), person(3, **{"联系电话": "12"})])
     job = Job.objects.get(owner=world.alice)
@@ -52,7 +52,7 @@ def test_it_reports_bad_rows_on_screen_and_as_a_workbook(world, login) -> None: 
     assert rows[2][:2] == [4, "联系电话"]
 
 
-def test_it_writes_nothing_in_a_dry_run(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_writes_nothing_in_a_dry_run(world, login) -> None:
     client = login(world.alice)
     upload(client, [person(1)], dry_run=True)
     job = Job.objects.get(owner=world.alice)
@@ -60,7 +60,7 @@ def test_it_writes_nothing_in_a_dry_run(world, login) -> None:  # type: ignore[n
     assert Resident.objects.count() == 0
 
 
-def test_it_shows_a_job_only_to_its_owner(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_a_job_only_to_its_owner(world, login) -> None:
     upload(login(world.alice), [person(1), person(2, **{"联系电话": "12"})])
     job = Job.objects.get(owner=world.alice)
     client = login(world.tina)  # alice's own township staff
@@ -70,20 +70,20 @@ def test_it_shows_a_job_only_to_its_owner(world, login) -> None:  # type: ignore
     assert f"/people/jobs/{job.pk}/" not in client.get("/people/jobs/").content.decode()
 
 
-def test_it_polls_progress_while_a_job_runs(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_polls_progress_while_a_job_runs(world, login) -> None:
     job = Job.objects.create(kind="people.import", owner=world.alice, status="running", total=1000, checked=400)
     fragment = login(world.alice).get(f"/people/jobs/{job.pk}/progress/").content.decode()
     assert 'hx-trigger="every 2s"' in fragment and "400" in fragment and "13%" in fragment
 
 
-def test_it_refuses_roles_without_a_scope(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_roles_without_a_scope(world, login) -> None:
     assert login(world.erin).get("/people/import/").status_code == 404
     assert login(world.sam).post("/people/import/", {"file": SimpleUploadedFile("a.xlsx", book([person(1)]))}).status_code == 404
     assert login(world.rita).get("/people/export/").status_code == 404
     assert Job.objects.count() == 0
 
 
-def test_it_rejects_a_file_that_is_not_a_workbook(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_rejects_a_file_that_is_not_a_workbook(world, login) -> None:
     client = login(world.alice)
     response = client.post("/people/import/", {"file": SimpleUploadedFile("a.csv", b"a,b")})
     assert response.status_code == 400 and ".xlsx" in response.content.decode()
@@ -92,14 +92,14 @@ def test_it_rejects_a_file_that_is_not_a_workbook(world, login) -> None:  # type
     assert job.status == "rejected" and "无法读取该文件" in job.message + str(job.params["errors"])
 
 
-def test_it_downloads_the_template(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_downloads_the_template(world, login) -> None:
     response = login(world.alice).get("/people/import/template.xlsx")
     assert response.status_code == 200
     assert read_book(b"".join(response.streaming_content))[0][:3] == ["姓名", "性别", "出生日期"]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_leaves_no_plaintext_id_or_phone_in_the_database_file(world, login, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_it_leaves_no_plaintext_id_or_phone_in_the_database_file(world, login, tmp_path: Path) -> None:
     if connection.vendor != "sqlite":
         pytest.skip("reads the SQLite file")
     rows = [person(1, phone="13912345678"), person(2, household="H0001", relation="子女", phone="0318-7654321")]

@@ -44,7 +44,7 @@ def on_a_file_database(tmp_path: Path) -> Iterator[None]:
         settings_dict["NAME"] = memory
 
 
-def _in_thread(target, results: dict, key: str) -> threading.Thread:  # type: ignore[no-untyped-def,type-arg]
+def _in_thread(target, results: dict, key: str) -> threading.Thread:
     def run() -> None:
         try:
             results[key] = target()
@@ -67,7 +67,7 @@ def _journal_and_timeout() -> tuple[str, int]:
     return str(mode).lower(), int(busy)
 
 
-def test_it_finishes_a_big_export_job_while_others_keep_writing(world: World, tmp_path, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_it_finishes_a_big_export_job_while_others_keep_writing(world: World, tmp_path, monkeypatch, caplog) -> None:
     Resident.objects.bulk_create([Resident(unit_id=ALICE_UNIT, name=f"居民{i}", gender="M", birth_date=dt.date(1980, 1, 1),
                                            current_address=f"{i}号")
                                   for i in range(ROWS)])
@@ -75,7 +75,7 @@ def test_it_finishes_a_big_export_job_while_others_keep_writing(world: World, tm
                              params={"filters": {}, "unmasked": False})
     monkeypatch.setattr(exporters, "CHUNK", 100)  # many reads, each short
     monkeypatch.setattr("django.conf.settings.MEDIA_ROOT", tmp_path / "media")
-    results: dict = {}  # type: ignore[type-arg]
+    results: dict = {}
     done = threading.Event()
 
     def export() -> tuple[str, str, int]:
@@ -117,7 +117,7 @@ def test_it_finishes_a_big_export_job_while_others_keep_writing(world: World, tm
     assert "database locked" not in caplog.text and "database busy" not in caplog.text
 
 
-def test_it_starts_an_export_again_when_the_database_stays_locked(world: World, tmp_path, monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_starts_an_export_again_when_the_database_stays_locked(world: World, tmp_path, monkeypatch, settings) -> None:
     from django.db import OperationalError
 
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -126,7 +126,7 @@ def test_it_starts_an_export_again_when_the_database_stays_locked(world: World, 
     real = jobs._write_export
     attempts: list[int] = []
 
-    def locked_twice(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def locked_twice(*args, **kwargs):
         attempts.append(1)
         if len(attempts) < 3:
             raise OperationalError("database is locked")

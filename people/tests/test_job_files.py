@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jobs_inline")]
 ROWS = [person(1), person(2), person(3)]
 
 
-def _export_job(client, unmasked: bool = False) -> Job:  # type: ignore[no-untyped-def]
+def _export_job(client, unmasked: bool = False) -> Job:
     response = client.get("/people/export/", {"unmasked": "1"} if unmasked else {})
     assert response.status_code == 302
     return Job.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
@@ -27,18 +27,18 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def _later(monkeypatch, *done: Job, **delta: float) -> None:  # type: ignore[no-untyped-def]
+def _later(monkeypatch, *done: Job, **delta: float) -> None:
     """As if delta had passed since the jobs finished (their finish moved back; the sessions stay fresh)."""
     for job in done:
         Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - dt.timedelta(**delta))
 
 
 @pytest.fixture
-def big(monkeypatch):  # type: ignore[no-untyped-def]
+def big(monkeypatch):
     monkeypatch.setattr(views_io, "DIRECT_EXPORT_ROWS", 1)
 
 
-def test_it_writes_job_files_readable_by_the_server_account_only(world, login, big, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_writes_job_files_readable_by_the_server_account_only(world, login, big, settings) -> None:
     import_rows(ROWS)
     job = _export_job(login(world.carl))
     path = Path(job.result_file.path)
@@ -50,13 +50,13 @@ def test_it_writes_job_files_readable_by_the_server_account_only(world, login, b
     assert rejected.status == "rejected" and _mode(Path(rejected.error_file.path)) == 0o600
 
 
-def _named(data: bytes, name: str):  # type: ignore[no-untyped-def]
+def _named(data: bytes, name: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
 
 
-def test_it_keeps_an_unmasked_export_for_hours_and_then_deletes_it(world, login, big, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_an_unmasked_export_for_hours_and_then_deletes_it(world, login, big, settings, monkeypatch) -> None:
     settings.JOB_UNMASKED_HOURS = 4
     import_rows(ROWS)
     carl = grant(world.carl, "export_unmasked")
@@ -83,7 +83,7 @@ def test_it_keeps_an_unmasked_export_for_hours_and_then_deletes_it(world, login,
     assert login(world.cindy).get(f"/people/jobs/{job.pk}/result.xlsx").status_code == 404  # still nobody else's
 
 
-def test_it_keeps_masked_exports_and_error_reports_for_days(world, login, big, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_masked_exports_and_error_reports_for_days(world, login, big, settings, monkeypatch) -> None:
     settings.JOB_FILE_DAYS = 7
     import_rows(ROWS)
     job = _export_job(login(world.carl))
@@ -101,7 +101,7 @@ def test_it_keeps_masked_exports_and_error_reports_for_days(world, login, big, s
     assert login(world.alice).get(f"/people/jobs/{rejected.pk}/errors.xlsx").status_code == 410
 
 
-def test_it_deletes_files_no_job_refers_to_once_they_are_old(world, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_deletes_files_no_job_refers_to_once_they_are_old(world, settings, monkeypatch) -> None:
     import os
 
     folder = Path(settings.MEDIA_ROOT) / "jobs" / "out"
@@ -115,7 +115,7 @@ def test_it_deletes_files_no_job_refers_to_once_they_are_old(world, settings, mo
     assert not stray.exists() and fresh.exists()
 
 
-def test_it_runs_the_clean_up_as_a_background_task(world, login, big, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_runs_the_clean_up_as_a_background_task(world, login, big, monkeypatch) -> None:
     import_rows(ROWS)
     job = _export_job(login(world.carl))
     path = Path(job.result_file.path)
@@ -124,7 +124,7 @@ def test_it_runs_the_clean_up_as_a_background_task(world, login, big, monkeypatc
     assert not path.exists() and Job.objects.get(pk=job.pk).params["files_purged_at"]
 
 
-def test_it_deletes_the_upload_of_a_job_that_never_finished(world, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_deletes_the_upload_of_a_job_that_never_finished(world, settings) -> None:
     from django.core.files.base import ContentFile
 
     job = Job(kind=jobs.IMPORT_KIND, owner=world.alice, status=Job.Status.RUNNING)

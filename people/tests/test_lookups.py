@@ -21,17 +21,17 @@ from shequ.testing.world import ALICE_UNIT, BOB_UNIT
 pytestmark = pytest.mark.django_db
 
 
-def register(client, number: str, unit: str = ALICE_UNIT, name: str = "新登记"):  # type: ignore[no-untyped-def]
+def register(client, number: str, unit: str = ALICE_UNIT, name: str = "新登记"):
     return client.post("/people/residents/new/", {"name": name, "id_type": "id_card", "id_number": number,
                                                   "unit_code": unit, "relation": "other", "registered_here": "on"})
 
 
-def lookups(user) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+def lookups(user) -> list[dict]:
     return list(AuditEntry.objects.filter(actor=user, action="people.move_in_lookup").order_by("at", "id")
                 .values_list("detail", flat=True))
 
 
-def test_it_names_a_duplicate_inside_the_scope_and_points_to_move_in_outside_it(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_names_a_duplicate_inside_the_scope_and_points_to_move_in_outside_it(world, login) -> None:
     mine = resident(ALICE_UNIT, name="游园老住户")
     theirs = resident(BOB_UNIT, name="桥东老住户")
     client = login(world.alice)
@@ -51,7 +51,7 @@ def test_it_names_a_duplicate_inside_the_scope_and_points_to_move_in_outside_it(
     assert Resident.objects.count() == 2
 
 
-def test_it_limits_move_in_look_ups_per_user_and_says_so(world, login, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_limits_move_in_look_ups_per_user_and_says_so(world, login, settings) -> None:
     settings.PEOPLE_MOVE_IN_LOOKUPS_PER_DAY = 2
     theirs = resident(BOB_UNIT, name="桥东老住户")
     number = crypto.decrypt(theirs.id_number_enc)
@@ -74,7 +74,7 @@ def test_it_limits_move_in_look_ups_per_user_and_says_so(world, login, settings)
     assert Resident.objects.get(pk=theirs.pk).unit_id == ALICE_UNIT
 
 
-def test_it_does_not_name_rows_beyond_the_limit_in_an_import(world, login, settings, jobs_inline) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_it_does_not_name_rows_beyond_the_limit_in_an_import(world, login, settings, jobs_inline) -> None:  # noqa: F811
     from web.models import Job
 
     settings.PEOPLE_MOVE_IN_LOOKUPS_PER_DAY = 1
@@ -90,7 +90,7 @@ def test_it_does_not_name_rows_beyond_the_limit_in_an_import(world, login, setti
     assert lookups(world.alice) == [{"purpose": "import", "count": 1, "refused": 2}]
 
 
-def test_it_keeps_a_number_registered_by_the_operator_anywhere_named(tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_a_number_registered_by_the_operator_anywhere_named(tree) -> None:
     from django.core.exceptions import ValidationError
 
     number = id_number()

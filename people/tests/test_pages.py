@@ -26,7 +26,7 @@ def grant(user: Any, *codenames: str) -> Any:
     return rights.grant(user, *codenames)  # approved by a unit leader (accounts.rights)
 
 
-def test_it_lists_residents_masked_with_filters_and_search(world, login):  # type: ignore[no-untyped-def]
+def test_it_lists_residents_masked_with_filters_and_search(world, login):
     old = resident(name="赵老汉", birth=dt.date(1940, 1, 2), tags="独居、残疾:视力:1")
     young = resident(name="赵小妹", birth=dt.date(2015, 6, 1), gender="F", phone="13955556666")
     resident(ALICE_UNIT, name="游园居民")
@@ -53,7 +53,7 @@ def test_it_lists_residents_masked_with_filters_and_search(world, login):  # typ
     assert "赵老汉" in htmx and "<html" not in htmx
 
 
-def test_it_keeps_the_list_to_a_fixed_number_of_queries(world, client, django_assert_num_queries):  # type: ignore[no-untyped-def]
+def test_it_keeps_the_list_to_a_fixed_number_of_queries(world, client, django_assert_num_queries):
     from people import selectors
 
     def run() -> None:
@@ -84,7 +84,7 @@ def test_it_keeps_the_list_to_a_fixed_number_of_queries(world, client, django_as
     assert counts[0] == counts[1] - 1  # only the capped count is added when the page is full
 
 
-def test_it_hides_restricted_tags_from_those_without_the_right(world, login):  # type: ignore[no-untyped-def]
+def test_it_hides_restricted_tags_from_those_without_the_right(world, login):
     person = resident(name="受限标签人", tags="社区矫正对象、独居")
     body = login(world.bob).get(f"/people/residents/{person.pk}/").content.decode()
     assert "独居" in body and "社区矫正" not in body
@@ -94,7 +94,7 @@ def test_it_hides_restricted_tags_from_those_without_the_right(world, login):  #
     assert "社区矫正" in login(bob).get(f"/people/residents/{person.pk}/").content.decode()
 
 
-def test_it_shows_the_detail_masked_and_reveals_with_a_reason(world, login):  # type: ignore[no-untyped-def]
+def test_it_shows_the_detail_masked_and_reveals_with_a_reason(world, login):
     home = household(number="8-2-301", address="桥东路8号")
     person = resident(name="钱大爷", household_id=home.pk, relation="head", tags="特殊困难老年人:失能")
     number = crypto.decrypt(person.id_number_enc)
@@ -117,7 +117,7 @@ def test_it_shows_the_detail_masked_and_reveals_with_a_reason(world, login):  # 
     assert AuditEntry.objects.filter(action="people.reveal", detail__reason="核实高龄津贴申请").count() == 1
 
 
-def test_it_registers_a_resident_through_the_form(world, login):  # type: ignore[no-untyped-def]
+def test_it_registers_a_resident_through_the_form(world, login):
     home = household(number="5-1-101")
     client = login(world.bob)
     assert client.get("/people/residents/new/").status_code == 200
@@ -142,7 +142,7 @@ def test_it_registers_a_resident_through_the_form(world, login):  # type: ignore
     ({"tags": ["disabled"], "disability_category": "physical", "disability_grade": ""}, "1至4级"),
     ({"birth_date": "1980-02-30"}, "出生日期格式"),
 ])
-def test_it_shows_chinese_errors_and_writes_nothing(world, login, changes, message):  # type: ignore[no-untyped-def]
+def test_it_shows_chinese_errors_and_writes_nothing(world, login, changes, message):
     form = {"name": "孙丽", "id_type": "id_card", "id_number": id_number(dt.date(1980, 2, 29), "F"), "unit_code": BOB_UNIT,
             "relation": "other"}
     form.update(changes)
@@ -152,7 +152,7 @@ def test_it_shows_chinese_errors_and_writes_nothing(world, login, changes, messa
     assert not Resident.objects.exists()
 
 
-def test_it_edits_without_ever_showing_the_full_numbers(world, login):  # type: ignore[no-untyped-def]
+def test_it_edits_without_ever_showing_the_full_numbers(world, login):
     person = resident(name="周强")
     client = login(world.bob)
     page = client.get(f"/people/residents/{person.pk}/edit/").content.decode()
@@ -169,7 +169,7 @@ def test_it_edits_without_ever_showing_the_full_numbers(world, login):  # type: 
     assert person.phone_enc == "" and person.phone_masked == ""
 
 
-def test_it_moves_a_resident_between_communities_on_the_web(world, login):  # type: ignore[no-untyped-def]
+def test_it_moves_a_resident_between_communities_on_the_web(world, login):
     person = resident(name="吴迁")
     client = login(world.bob)
     bad = client.post(f"/people/residents/{person.pk}/move/", {"to_unit_code": BOB_UNIT, "moved_on": "2024-04-01"})
@@ -185,7 +185,7 @@ def test_it_moves_a_resident_between_communities_on_the_web(world, login):  # ty
     assert Resident.objects.count() == 1 and ResidentMove.objects.count() == 1
 
 
-def test_it_records_death_on_the_web(world, login):  # type: ignore[no-untyped-def]
+def test_it_records_death_on_the_web(world, login):
     person = resident(name="郑故")
     client = login(world.bob)
     assert client.post(f"/people/residents/{person.pk}/status/", {"status": "deceased"}).status_code == 400
@@ -196,7 +196,7 @@ def test_it_records_death_on_the_web(world, login):  # type: ignore[no-untyped-d
     assert "郑故" in client.get("/people/residents/?status=deceased").content.decode()
 
 
-def test_it_manages_households_with_members(world, login):  # type: ignore[no-untyped-def]
+def test_it_manages_households_with_members(world, login):
     client = login(world.bob)
     response = client.post("/people/households/new/", {"unit_code": BOB_UNIT, "number": "3-1-202", "building": "3",
                                                         "is_registered": "on"})
@@ -215,7 +215,7 @@ def test_it_manages_households_with_members(world, login):  # type: ignore[no-un
     assert edit.status_code == 400 and "经纬度须同时填写" in edit.content.decode()
 
 
-def test_it_lets_the_security_admin_ask_for_rights(world, login):  # type: ignore[no-untyped-def]
+def test_it_lets_the_security_admin_ask_for_rights(world, login):
     from accounts.models import DataRightGrant
 
     assert login(world.cindy).get("/people/rights/").status_code == 404
@@ -231,7 +231,7 @@ def test_it_lets_the_security_admin_ask_for_rights(world, login):  # type: ignor
     assert not DataRightGrant.objects.filter(user=world.bob, ended_at__isnull=True).exists()
 
 
-def test_it_offers_navigation_to_those_who_can_use_it(world):  # type: ignore[no-untyped-def]
+def test_it_offers_navigation_to_those_who_can_use_it(world):
     from people.nav import items
 
     assert [i["label"] for i in items(world.bob)] == ["居民登记", "户", "导入导出任务"]
@@ -239,7 +239,7 @@ def test_it_offers_navigation_to_those_who_can_use_it(world):  # type: ignore[no
     assert items(world.erin) == [] and items(world.rita) == []
 
 
-def test_it_works_in_elder_mode(world, login):  # type: ignore[no-untyped-def]
+def test_it_works_in_elder_mode(world, login):
     world.bob.elder_mode = True
     world.bob.save(update_fields=["elder_mode"])
     person = resident(name="长辈模式")
@@ -248,7 +248,7 @@ def test_it_works_in_elder_mode(world, login):  # type: ignore[no-untyped-def]
     services.update_resident(actor=world.bob, resident=person, data={"name": "长辈模式二"})
 
 
-def test_it_moves_a_resident_in_from_another_community(world, login):  # type: ignore[no-untyped-def]
+def test_it_moves_a_resident_in_from_another_community(world, login):
     from web.models import Notification
 
     person = resident(name="迁入者")
@@ -274,7 +274,7 @@ def test_it_moves_a_resident_in_from_another_community(world, login):  # type: i
     assert "已在您的辖区内" in again.content.decode()
 
 
-def test_it_never_shows_full_numbers_on_any_page(world, login):  # type: ignore[no-untyped-def]
+def test_it_never_shows_full_numbers_on_any_page(world, login):
     home = household(number="扫描户")
     person = resident(name="扫描人", household_id=home.pk, relation="head", phone="0318-7654321")
     moved = resident(name="迁走人")

@@ -21,7 +21,7 @@ from shequ.testing.world import BOB_UNIT
 pytestmark = pytest.mark.django_db
 
 
-def found(client, typed: str) -> set[str]:  # type: ignore[no-untyped-def]
+def found(client, typed: str) -> set[str]:
     """Names the register's search (page and API) finds for a phone typed this way; both must agree."""
     page = client.get("/people/residents/", {"q": typed, "status": ""}).content.decode()
     api = {r["name"] for r in client.get("/api/people/residents", {"q": typed, "status": ""}).json()["items"]}
@@ -29,7 +29,7 @@ def found(client, typed: str) -> set[str]:  # type: ignore[no-untyped-def]
     return api
 
 
-def test_it_finds_a_landline_typed_with_or_without_the_dash_from_the_web_form(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_finds_a_landline_typed_with_or_without_the_dash_from_the_web_form(world, login) -> None:
     client = login(world.bob)
     for name, typed in (("带横线", "0318-1234567"), ("不带横线", "03187654321"), ("带括号", "(0318) 2223333")):
         response = client.post("/people/residents/new/", {
@@ -44,7 +44,7 @@ def test_it_finds_a_landline_typed_with_or_without_the_dash_from_the_web_form(wo
     assert crypto.decrypt(stored.phone_enc) == "03181234567" and stored.phone_masked == "031****4567"
 
 
-def test_it_finds_a_phone_given_through_the_api_and_changed_on_the_edit_page(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_finds_a_phone_given_through_the_api_and_changed_on_the_edit_page(world, login) -> None:
     client = login(world.bob)
     response = client.post("/api/people/residents", {"name": "接口居民", "id_number": id_number(), "phone": "0318 2345678",
                                                      "unit_code": BOB_UNIT}, content_type="application/json")
@@ -58,7 +58,7 @@ def test_it_finds_a_phone_given_through_the_api_and_changed_on_the_edit_page(wor
     assert found(client, "03183334444") == {"接口居民"}
 
 
-def test_it_finds_a_phone_given_in_an_import(world, login, jobs_inline) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_it_finds_a_phone_given_in_an_import(world, login, jobs_inline) -> None:  # noqa: F811
     client = login(world.bob)
     rows = [person(8101, unit=BOB_UNIT, phone="0318-5556666"), person(8102, unit=BOB_UNIT, phone="03187778888")]
     client.post("/people/import/", {"file": SimpleUploadedFile("a.xlsx", book(rows))})
@@ -67,7 +67,7 @@ def test_it_finds_a_phone_given_in_an_import(world, login, jobs_inline) -> None:
 
 
 @pytest.mark.parametrize("typed", ["2123456", "0318-123", "12345678901", "电话"])
-def test_it_refuses_a_bad_phone_at_every_entry_point_and_writes_nothing(world, login, jobs_inline, typed) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_it_refuses_a_bad_phone_at_every_entry_point_and_writes_nothing(world, login, jobs_inline, typed) -> None:  # noqa: F811
     client = login(world.bob)
     response = client.post("/people/residents/new/", {
         "name": "坏号码", "id_type": "id_card", "id_number": id_number(), "phone": typed, "unit_code": BOB_UNIT,
@@ -83,7 +83,7 @@ def test_it_refuses_a_bad_phone_at_every_entry_point_and_writes_nothing(world, l
     assert not Resident.objects.exists()
 
 
-def test_it_rehashes_stored_phones_from_their_canonical_digits_in_the_migration(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_rehashes_stored_phones_from_their_canonical_digits_in_the_migration(world, login) -> None:
     dashed = resident(name="旧横线", phone="13800000000")
     # A row as the old rule left it: the landline stored as typed, masked with the dash.
     Resident.objects.filter(pk=dashed.pk).update(
@@ -96,7 +96,7 @@ def test_it_rehashes_stored_phones_from_their_canonical_digits_in_the_migration(
     assert crypto.decrypt(dashed.phone_enc) == "03181234567" and dashed.phone_masked == "031****4567"
 
 
-def test_it_keeps_the_same_number_one_person_however_it_was_typed(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_the_same_number_one_person_however_it_was_typed(world) -> None:
     a = resident(name="甲", phone="0318-1234567", birth=dt.date(1960, 1, 1))
     b = resident(name="乙", phone="(0318)1234567", birth=dt.date(1961, 1, 1))
     assert a.phone_hash == b.phone_hash == crypto.search_hash("03181234567")

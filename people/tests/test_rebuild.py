@@ -156,7 +156,7 @@ def test_it_masks_an_id_with_the_area_code_only() -> None:
 
 
 def test_it_keeps_every_id_sequence_and_phone_middle_unknown_from_what_is_stored_and_shown(
-        world, login, jobs_inline) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+        world, login, jobs_inline) -> None:  # noqa: F811
     planted = plant(world, login)
     texts = plaintext_columns() + shown_without_reveal(world, login)
     for number, phone in planted:
@@ -173,7 +173,7 @@ def test_it_keeps_every_id_sequence_and_phone_middle_unknown_from_what_is_stored
         assert not exposed, f"middle digits {sorted(exposed)} of {phone[:3]}…{phone[-4:]} are exposed"
 
 
-def test_it_catches_the_old_mask_that_kept_the_tail(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_catches_the_old_mask_that_kept_the_tail(world) -> None:
     """The check above is not blind: the old masked form (first 6 + last 4) with the birth date gives the number."""
     number = id_number(dt.date(1950, 3, 4), "M")
     person = services.create_resident(actor=None, data={"name": "旧掩码", "id_number": number, "unit_code": BOB_UNIT})
@@ -183,7 +183,7 @@ def test_it_catches_the_old_mask_that_kept_the_tail(world) -> None:  # type: ign
     assert id_candidates(number, dt.date(1950, 3, 4), "M", known) == [number]
 
 
-def test_it_remasks_stored_ids_in_the_data_migration(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_remasks_stored_ids_in_the_data_migration(world) -> None:
     from importlib import import_module
 
     from django.apps import apps

@@ -96,7 +96,7 @@ def sweep(client: Any, people: list[Resident]) -> dict[str, str]:
     return answers
 
 
-def test_it_shows_no_restricted_label_anywhere_to_users_without_the_right(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_no_restricted_label_anywhere_to_users_without_the_right(world, login) -> None:
     people = plant(world, login)
     for user in (world.bob, world.tom, world.carl, world.cindy):
         answers = sweep(login(user), people)
@@ -107,7 +107,7 @@ def test_it_shows_no_restricted_label_anywhere_to_users_without_the_right(world,
                 assert secret not in text, f"{user.username} reads {secret} at {url}"
 
 
-def test_it_shows_the_restricted_history_to_those_with_the_right(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_restricted_history_to_those_with_the_right(world, login) -> None:
     people = plant(world, login)
     rex = User.objects.get(username="rex")
     body = login(rex).get(f"/people/residents/{people[0].pk}/").content.decode()
@@ -121,7 +121,7 @@ def test_it_shows_the_restricted_history_to_those_with_the_right(world, login) -
     assert history == {""}  # the API change was only about restricted tags: nothing for others to read
 
 
-def test_it_stores_restricted_changes_apart_from_the_summary_and_the_audit_detail(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_stores_restricted_changes_apart_from_the_summary_and_the_audit_detail(world, login) -> None:
     plant(world, login)
     for event in ResidentEvent.objects.all():
         assert not any(secret in event.summary for secret in SECRETS), event.summary
@@ -129,7 +129,7 @@ def test_it_stores_restricted_changes_apart_from_the_summary_and_the_audit_detai
         assert not any(secret in json.dumps(entry.detail, ensure_ascii=False) for secret in SECRETS), entry.detail
 
 
-def test_it_moves_restricted_labels_out_of_old_summaries_in_the_migration(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_moves_restricted_labels_out_of_old_summaries_in_the_migration(world) -> None:
     from importlib import import_module
 
     from django.apps import apps
@@ -149,7 +149,7 @@ def test_it_moves_restricted_labels_out_of_old_summaries_in_the_migration(world)
     assert set(migration.RESTRICTED_LABELS) == {Tag(t).label for t in RESTRICTED_TAGS}  # frozen, and still the same
 
 
-def test_it_clears_the_restricted_history_when_a_record_is_anonymised(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_clears_the_restricted_history_when_a_record_is_anonymised(world, login) -> None:
     people = plant(world, login)
     services.anonymise(Resident.objects.get(pk=people[0].pk))
     assert not ResidentEvent.objects.filter(resident=people[0]).exclude(restricted_summary="").exists()

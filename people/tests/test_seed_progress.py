@@ -13,7 +13,7 @@ def test_it_caps_the_progress_at_one_hundred_percent() -> None:
     assert progress_line(105, 100) == "合成人口 105/105（100%"
 
 
-def test_it_shows_no_share_above_one_hundred_percent_while_seeding(tree, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_no_share_above_one_hundred_percent_while_seeding(tree, capsys) -> None:
     call_command("seed_demo", scale=MIN_SCALE, batch=200)
     shares = [int(s) for s in re.findall(r"（(\d+)%", capsys.readouterr().err)]
     assert shares and max(shares) <= 100 and shares[-1] == 100

@@ -12,7 +12,7 @@ from shequ.testing.world import ALICE_UNIT, BOB_UNIT, CITY, HEDONG, JIZHOU, TAOC
 pytestmark = pytest.mark.django_db
 
 
-def names(user, **filters):  # type: ignore[no-untyped-def]
+def names(user, **filters):
     return sorted(r.name for r in selectors.filter_residents(user, ResidentFilters(**filters)))
 
 
@@ -21,7 +21,7 @@ def test_it_reads_the_significant_prefix_of_a_code() -> None:
         "1311", "131102", "131102002", BOB_UNIT, "", ""]
 
 
-def test_it_filters_by_unit_inside_above_and_outside_the_scope(world):  # type: ignore[no-untyped-def]
+def test_it_filters_by_unit_inside_above_and_outside_the_scope(world):
     resident(BOB_UNIT, name="桥东人")
     resident(ALICE_UNIT, name="游园人")
     assert names(world.carl, unit=HEDONG) == ["桥东人"]
@@ -32,7 +32,7 @@ def test_it_filters_by_unit_inside_above_and_outside_the_scope(world):  # type: 
     assert names(world.dave) == [] and names(world.erin) == [] and names(world.rita) == []
 
 
-def test_it_derives_age_tags_from_the_birth_date(world):  # type: ignore[no-untyped-def]
+def test_it_derives_age_tags_from_the_birth_date(world):
     from django.utils import timezone
 
     today = timezone.localdate()
@@ -49,7 +49,7 @@ def test_it_derives_age_tags_from_the_birth_date(world):  # type: ignore[no-unty
     assert names(world.bob, tags=["no_such_tag"]) == []
 
 
-def test_it_counts_only_up_to_the_cap(world, settings):  # type: ignore[no-untyped-def]
+def test_it_counts_only_up_to_the_cap(world, settings):
     for _ in range(5):
         resident(name="同名")
     page = selectors.paginate(selectors.filter_residents(world.bob, ResidentFilters()).order_by("id"), 1, size=2)

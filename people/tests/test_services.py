@@ -20,13 +20,13 @@ def grant(user: Any, *codenames: str) -> Any:
     return rights.grant(user, *codenames)  # approved by a unit leader (accounts.rights)
 
 
-def data(**extra):  # type: ignore[no-untyped-def]
+def data(**extra):
     values = {"name": "李秀英", "id_number": id_number(dt.date(1948, 5, 6), "F"), "unit_code": BOB_UNIT, "phone": "13912345678"}
     values.update(extra)
     return values
 
 
-def test_it_registers_a_resident_with_encrypted_id_and_phone(world):  # type: ignore[no-untyped-def]
+def test_it_registers_a_resident_with_encrypted_id_and_phone(world):
     values = data()
     person = services.create_resident(actor=world.bob, data=values)
     person.refresh_from_db()
@@ -63,14 +63,14 @@ def test_it_registers_a_resident_with_encrypted_id_and_phone(world):  # type: ig
     ("relation", "邻居", "与户主关系"),
     ("id_type", "驾驶证", "证件类型"),
 ])
-def test_it_refuses_bad_input_and_writes_nothing(world, field, value, message):  # type: ignore[no-untyped-def]
+def test_it_refuses_bad_input_and_writes_nothing(world, field, value, message):
     with pytest.raises(ValidationError) as exc:
         services.create_resident(actor=world.bob, data=data(**{field: value}))
     assert message in " ".join(exc.value.messages)
     assert not Resident.objects.exists() and not AuditEntry.objects.filter(action__startswith="people.").exists()
 
 
-def test_it_requires_gender_and_birth_date_for_other_documents(world):  # type: ignore[no-untyped-def]
+def test_it_requires_gender_and_birth_date_for_other_documents(world):
     with pytest.raises(ValidationError) as exc:
         services.create_resident(actor=world.bob, data=data(id_type="passport", id_number="E12345678"))
     assert set(exc.value.message_dict) == {"gender", "birth_date"}
@@ -79,7 +79,7 @@ def test_it_requires_gender_and_birth_date_for_other_documents(world):  # type: 
     assert person.id_type == "passport" and person.id_number_masked == "E1*******"
 
 
-def test_it_keeps_one_record_per_person_city_wide(world):  # type: ignore[no-untyped-def]
+def test_it_keeps_one_record_per_person_city_wide(world):
     first = services.create_resident(actor=world.bob, data=data())
     number = crypto.decrypt(first.id_number_enc)
     # Alice cannot see bob's community: she is pointed to the move-in procedure, nothing about where.
@@ -93,7 +93,7 @@ def test_it_keeps_one_record_per_person_city_wide(world):  # type: ignore[no-unt
     assert Resident.objects.count() == 1
 
 
-def test_it_sets_tags_with_details_and_keeps_restricted_tags_from_those_without_the_right(world):  # type: ignore[no-untyped-def]
+def test_it_sets_tags_with_details_and_keeps_restricted_tags_from_those_without_the_right(world):
     sue_granted_bob = grant(world.bob, "view_restricted_tags")
     person = services.create_resident(actor=sue_granted_bob, data=data(tags="残疾:肢体:2、重度残疾、社区矫正对象、特殊困难老年人:失能"))
     details = {t.tag: t.detail for t in person.tags.all()}
@@ -108,7 +108,7 @@ def test_it_sets_tags_with_details_and_keeps_restricted_tags_from_those_without_
     assert ResidentTag.objects.get(resident=person, tag="disabled").detail == {"category": "physical", "grade": 1}
 
 
-def test_it_updates_a_resident_and_checks_the_id_again(world):  # type: ignore[no-untyped-def]
+def test_it_updates_a_resident_and_checks_the_id_again(world):
     person = services.create_resident(actor=world.bob, data=data())
     services.update_resident(actor=world.bob, resident=person, data={"phone": "0318-2345678", "name": "李秀兰"})
     person.refresh_from_db()
@@ -125,7 +125,7 @@ def test_it_updates_a_resident_and_checks_the_id_again(world):  # type: ignore[n
     assert person.events.filter(kind="updated").count() == 1
 
 
-def test_it_moves_a_resident_with_history_and_leaves_a_trace(world):  # type: ignore[no-untyped-def]
+def test_it_moves_a_resident_with_history_and_leaves_a_trace(world):
     home = household(BOB_UNIT, number="B-1")
     person = services.create_resident(actor=world.bob, data=data(household_id=home.pk, relation="户主"))
     home.refresh_from_db()
@@ -147,7 +147,7 @@ def test_it_moves_a_resident_with_history_and_leaves_a_trace(world):  # type: ig
     assert not list(selectors.moved_out_of(world.carl))  # within the county: not a move out of it
 
 
-def test_it_refuses_bad_moves(world):  # type: ignore[no-untyped-def]
+def test_it_refuses_bad_moves(world):
     person = services.create_resident(actor=world.bob, data=data())
     for target, day, message in [
         (BOB_UNIT, dt.date(2024, 1, 1), "相同"), ("131102001000", dt.date(2024, 1, 1), "村（社区）一级"),
@@ -164,7 +164,7 @@ def test_it_refuses_bad_moves(world):  # type: ignore[no-untyped-def]
     assert person.unit_id == BOB_UNIT
 
 
-def test_it_records_status_changes_with_dates(world):  # type: ignore[no-untyped-def]
+def test_it_records_status_changes_with_dates(world):
     person = services.create_resident(actor=world.bob, data=data())
     with pytest.raises(ValidationError):
         services.set_status(actor=world.bob, resident=person, status="deceased", on=None)
@@ -178,7 +178,7 @@ def test_it_records_status_changes_with_dates(world):  # type: ignore[no-untyped
     assert person.events.filter(kind="status").count() == 2
 
 
-def test_it_reveals_only_with_the_right_and_a_reason(world):  # type: ignore[no-untyped-def]
+def test_it_reveals_only_with_the_right_and_a_reason(world):
     values = data()
     person = services.create_resident(actor=world.bob, data=values)
     with pytest.raises(PermissionError):
@@ -197,7 +197,7 @@ def test_it_reveals_only_with_the_right_and_a_reason(world):  # type: ignore[no-
     assert ResidentEvent.objects.filter(kind="reveal", reason="办理高龄津贴核实身份").count() == 1
 
 
-def test_it_manages_households(world):  # type: ignore[no-untyped-def]
+def test_it_manages_households(world):
     home = services.create_household(actor=world.bob, unit_code=BOB_UNIT, data={"number": "12-3-401", "building": "12",
                                                                                  "lat": "37.73", "lng": "115.69"})
     with pytest.raises(ValidationError):
@@ -216,7 +216,7 @@ def test_it_manages_households(world):  # type: ignore[no-untyped-def]
     assert Household.objects.count() == 1
 
 
-def test_it_lets_only_the_security_admin_ask_for_rights_and_the_unit_leader_approve(world):  # type: ignore[no-untyped-def]
+def test_it_lets_only_the_security_admin_ask_for_rights_and_the_unit_leader_approve(world):
     from accounts import services as account_services
     from accounts.models import DataRightGrant
     from people.permissions import can_reveal
@@ -236,7 +236,7 @@ def test_it_lets_only_the_security_admin_ask_for_rights_and_the_unit_leader_appr
                                                  "account.right_revoke"]).count() == 3
 
 
-def test_it_anonymises_records_after_the_retention_period(world):  # type: ignore[no-untyped-def]
+def test_it_anonymises_records_after_the_retention_period(world):
     old = services.create_resident(actor=world.bob, data=data(tags="残疾:肢体:2"))
     recent = resident(BOB_UNIT)
     services.set_status(actor=world.bob, resident=old, status="deceased", on=dt.date(2018, 1, 1))
@@ -251,7 +251,7 @@ def test_it_anonymises_records_after_the_retention_period(world):  # type: ignor
     assert services.apply_retention(today=dt.date(2026, 6, 1)) == 0
 
 
-def test_it_applies_retention_from_the_command_and_the_task(world, settings):  # type: ignore[no-untyped-def]
+def test_it_applies_retention_from_the_command_and_the_task(world, settings):
     from io import StringIO
 
     from django.core.management import call_command
@@ -272,7 +272,7 @@ def test_it_applies_retention_from_the_command_and_the_task(world, settings):  #
     assert AuditEntry.objects.filter(action="people.retention").count() == 2
 
 
-def test_it_audits_every_write_without_personal_values(world):  # type: ignore[no-untyped-def]
+def test_it_audits_every_write_without_personal_values(world):
     values = data()
     person = services.create_resident(actor=world.bob, data=values)
     services.update_resident(actor=world.bob, resident=person, data={"phone": "13700002222"})
@@ -289,7 +289,7 @@ def test_it_audits_every_write_without_personal_values(world):  # type: ignore[n
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_it_keeps_one_record_when_two_workers_register_the_same_person_at_once(tree):  # type: ignore[no-untyped-def]
+def test_it_keeps_one_record_when_two_workers_register_the_same_person_at_once(tree):
     import threading
 
     from django.db import connection
@@ -303,7 +303,7 @@ def test_it_keeps_one_record_when_two_workers_register_the_same_person_at_once(t
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
-    def register(actor, unit):  # type: ignore[no-untyped-def]
+    def register(actor, unit):
         try:
             barrier.wait()
             services.create_resident(actor=actor, data={**values, "unit_code": unit})

@@ -3,7 +3,7 @@
 from planning import services
 
 
-def test_the_task_breakdown_reads_in_english_after_switching_language(tree, world, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_task_breakdown_reads_in_english_after_switching_language(tree, world, login) -> None:
     services.load_plan()
     client = login(world.cindy)
     chinese = client.get("/plan/tasks/").content.decode()

@@ -19,7 +19,7 @@ KB = 1024
 
 
 @pytest.fixture
-def assignment(tree, world, settings, tmp_path):  # type: ignore[no-untyped-def]
+def assignment(tree, world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     services.load_plan()
     services.create_annual_assignments(year=2025)
@@ -30,12 +30,12 @@ def pdf(name: str, size: int = 10) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"%PDF-1.4" + b"x" * max(size - 8, 0), content_type="application/pdf")
 
 
-def report(assignment, world, files, *, submit=False, remove=()):  # type: ignore[no-untyped-def]
+def report(assignment, world, files, *, submit=False, remove=()):
     return services.save_report(assignment=assignment, period="2025-Q1", narrative="召开联席会议", percent=20, submit=submit,
                                 actor=world.carl, files=files, remove_evidence=remove)
 
 
-def test_it_refuses_a_file_over_the_per_file_limit_and_stores_nothing(assignment, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_file_over_the_per_file_limit_and_stores_nothing(assignment, world, monkeypatch) -> None:
     monkeypatch.setenv("SHEQU_PLANNING_EVIDENCE_MAX_FILE_MB", "1")
     with pytest.raises(ValidationError, match="附件 大.pdf 超过 1MB"):
         report(assignment, world, [pdf("大.pdf", 1024 * KB + 1)])
@@ -44,7 +44,7 @@ def test_it_refuses_a_file_over_the_per_file_limit_and_stores_nothing(assignment
     assert Evidence.objects.get().size == 1024 * KB
 
 
-def test_it_limits_the_number_of_files_of_one_report(assignment, world, login, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_limits_the_number_of_files_of_one_report(assignment, world, login, monkeypatch) -> None:
     monkeypatch.setenv("SHEQU_PLANNING_EVIDENCE_MAX_FILES", "2")
     with pytest.raises(ValidationError, match="最多 2 个附件"):
         report(assignment, world, [pdf("1.pdf"), pdf("2.pdf"), pdf("3.pdf")])
@@ -56,7 +56,7 @@ def test_it_limits_the_number_of_files_of_one_report(assignment, world, login, m
     assert sorted(Evidence.objects.values_list("name", flat=True)) == ["1.pdf", "2.pdf"]
 
 
-def test_it_limits_the_total_size_of_one_report(assignment, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_limits_the_total_size_of_one_report(assignment, world, monkeypatch) -> None:
     monkeypatch.setenv("SHEQU_PLANNING_EVIDENCE_MAX_REPORT_MB", "1")
     report(assignment, world, [pdf("a.pdf", 600 * KB)])
     with pytest.raises(ValidationError, match="合计不能超过 1MB"):
@@ -64,7 +64,7 @@ def test_it_limits_the_total_size_of_one_report(assignment, world, monkeypatch) 
     assert Evidence.objects.count() == 1
 
 
-def test_it_replaces_a_returned_reports_file_and_deletes_the_old_one(assignment, world, login, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_it_replaces_a_returned_reports_file_and_deletes_the_old_one(assignment, world, login, django_capture_on_commit_callbacks) -> None:
     first = report(assignment, world, [pdf("旧.pdf")], submit=True)
     services.review_report(report=first, accept=False, comment="请更换佐证", actor=world.erin)
     old = Evidence.objects.get()
@@ -82,7 +82,7 @@ def test_it_replaces_a_returned_reports_file_and_deletes_the_old_one(assignment,
     assert ProgressReport.objects.get().state == "submitted"
 
 
-def test_it_refuses_to_remove_another_reports_evidence(assignment, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_to_remove_another_reports_evidence(assignment, world) -> None:
     report(assignment, world, [pdf("a.pdf")])
     other = Assignment.objects.get(task__number=23, year=2025, unit_id=TAOCHENG)
     theirs = services.save_report(assignment=other, period="2025-Q1", narrative="x", percent=1, submit=False, actor=world.carl,
@@ -92,7 +92,7 @@ def test_it_refuses_to_remove_another_reports_evidence(assignment, world) -> Non
     assert Evidence.objects.count() == 2
 
 
-def test_it_cleans_up_orphaned_evidence_past_the_grace_period(assignment, world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_cleans_up_orphaned_evidence_past_the_grace_period(assignment, world, tmp_path) -> None:
     kept = report(assignment, world, [pdf("留.pdf")]).evidence.get()
     stale = default_storage.save("planning/evidence/2025/01/orphan.pdf", ContentFile(b"%PDF-1.4 left behind"))
     fresh = default_storage.save("planning/evidence/2025/03/uploading.pdf", ContentFile(b"%PDF-1.4 in flight"))

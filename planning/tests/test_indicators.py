@@ -16,7 +16,7 @@ JIZHOU_VILLAGE = None
 
 
 @pytest.fixture
-def plan(tree):  # type: ignore[no-untyped-def]
+def plan(tree):
     services.load_plan()
 
 
@@ -26,24 +26,24 @@ def jizhou_village() -> str:
     return str(OrgUnit.objects.filter(code__startswith="131103", level="village").order_by("code").values_list("code", flat=True)[0])
 
 
-def fake(figures):  # type: ignore[no-untyped-def]
+def fake(figures):
     calls = []
 
-    def provide(start, end):  # type: ignore[no-untyped-def]
+    def provide(start, end):
         calls.append((start, end))
         return dict(figures)
 
-    provide.calls = calls  # type: ignore[attr-defined]
+    provide.calls = calls
     return provide
 
 
-def run(unit: str, period: str) -> dict[str, dict]:  # type: ignore[type-arg]
+def run(unit: str, period: str) -> dict[str, dict]:
     out = StringIO()
     call_command("indicator_values", unit=unit, period=period, json=True, stdout=out)
     return {row["code"]: row for row in json.loads(out.getvalue())}
 
 
-def test_it_loads_the_plan_idempotently(plan) -> None:  # type: ignore[no-untyped-def]
+def test_it_loads_the_plan_idempotently(plan) -> None:
     services.load_plan()
     assert PlanTask.objects.count() == 78
     assert SpecialAction.objects.count() == 39
@@ -53,7 +53,7 @@ def test_it_loads_the_plan_idempotently(plan) -> None:  # type: ignore[no-untype
     assert "市民政局" in task.responsible_names
 
 
-def test_it_sums_numerators_and_denominators_up_the_tree(plan) -> None:  # type: ignore[no-untyped-def]
+def test_it_sums_numerators_and_denominators_up_the_tree(plan) -> None:
     jv = jizhou_village()
     # Rates 1/1, 0/3 and 1/2: the county is 1/4 (not the mean of 1 and 0), the city 2/6.
     provide = fake({ALICE_UNIT: (1, 1), BOB_UNIT: (0, 3), jv: (1, 2)})
@@ -95,7 +95,7 @@ def test_it_parses_periods_and_refuses_bad_ones() -> None:
             periods.parse(bad)
 
 
-def test_it_uses_the_last_month_for_a_monthly_indicator(plan) -> None:  # type: ignore[no-untyped-def]
+def test_it_uses_the_last_month_for_a_monthly_indicator(plan) -> None:
     provide = fake({ALICE_UNIT: (3, 4)})
     with providers.registered({"hardship_elderly_monthly_visit_rate": provide}):
         row = run(HEXI, "2025-Q3")["hardship_elderly_monthly_visit_rate"]
@@ -103,7 +103,7 @@ def test_it_uses_the_last_month_for_a_monthly_indicator(plan) -> None:  # type: 
     assert provide.calls == [(dt.date(2025, 9, 1), dt.date(2025, 9, 30))]
 
 
-def test_it_switches_a_manual_indicator_to_computed_keeping_the_reports(plan, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_switches_a_manual_indicator_to_computed_keeping_the_reports(plan, world) -> None:
     ind = Indicator.objects.get(code="volunteer_service_point_coverage")
     services.enter_manual_value(indicator=ind, unit_code=TAOCHENG, period="2025", numerator=30, denominator=40,
                                 source="区民政局统计", source_date=dt.date(2025, 6, 30), actor=world.carl)
@@ -117,7 +117,7 @@ def test_it_switches_a_manual_indicator_to_computed_keeping_the_reports(plan, wo
     assert ManualValue.objects.filter(indicator=ind).count() == 1
 
 
-def test_it_lets_an_entered_unit_override_the_sum_of_its_children(plan, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_an_entered_unit_override_the_sum_of_its_children(plan, world) -> None:
     ind = Indicator.objects.get(code="disabled_persons_association_coverage")
     for unit, num in [(ALICE_UNIT, 1), (BOB_UNIT, 0)]:
         services.enter_manual_value(indicator=ind, unit_code=unit, period="2025", numerator=num, denominator=1,
@@ -128,7 +128,7 @@ def test_it_lets_an_entered_unit_override_the_sum_of_its_children(plan, world) -
     assert run(TAOCHENG, "2025")["disabled_persons_association_coverage"]["value"] == pytest.approx(9 / 11)
 
 
-def test_it_refuses_manual_values_from_outsiders_and_bad_figures(plan, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_manual_values_from_outsiders_and_bad_figures(plan, world) -> None:
     ind = Indicator.objects.get(code="villages_with_5g_share")
     kwargs: dict[str, Any] = {"indicator": ind, "period": "2025", "source": "运营商", "source_date": dt.date(2025, 1, 1)}
     for actor, unit in [(world.dave, TAOCHENG), (world.bob, BOB_UNIT), (world.tina, HEXI), (world.erin, TAOCHENG)]:
@@ -143,7 +143,7 @@ def test_it_refuses_manual_values_from_outsiders_and_bad_figures(plan, world) ->
     assert not ManualValue.objects.exists()
 
 
-def test_it_updates_only_the_path_of_a_changed_unit(plan) -> None:  # type: ignore[no-untyped-def]
+def test_it_updates_only_the_path_of_a_changed_unit(plan) -> None:
     figures = {ALICE_UNIT: (1, 2), BOB_UNIT: (0, 2), jizhou_village(): (1, 1)}
     provide = fake(figures)
     period = periods.parse("2025")
@@ -161,7 +161,7 @@ def test_it_updates_only_the_path_of_a_changed_unit(plan) -> None:  # type: igno
     assert after[ALICE_UNIT][2] == before[ALICE_UNIT] and after[JIZHOU][2] == before[JIZHOU]
 
 
-def test_it_feeds_the_dirty_set_from_the_audit_log(plan) -> None:  # type: ignore[no-untyped-def]
+def test_it_feeds_the_dirty_set_from_the_audit_log(plan) -> None:
     from accounts import audit
 
     figures = {ALICE_UNIT: (0, 1)}
@@ -177,7 +177,7 @@ def test_it_feeds_the_dirty_set_from_the_audit_log(plan) -> None:  # type: ignor
     assert row.value == 1.0
 
 
-def test_it_freezes_period_end_values_and_shows_corrections(plan) -> None:  # type: ignore[no-untyped-def]
+def test_it_freezes_period_end_values_and_shows_corrections(plan) -> None:
     figures = {ALICE_UNIT: (1, 2)}
     period = periods.parse("2024")
     with providers.registered({"rural_facility_coverage": fake(figures)}):
@@ -189,7 +189,7 @@ def test_it_freezes_period_end_values_and_shows_corrections(plan) -> None:  # ty
     assert len(engine.corrections(ALICE_UNIT, period)) == 1
 
 
-def test_it_serves_values_only_inside_the_users_subtree(plan, world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_serves_values_only_inside_the_users_subtree(plan, world, login) -> None:
     with providers.registered({"rural_facility_coverage": fake({BOB_UNIT: (1, 1)})}):
         ok = login(world.carl).get(f"/api/plan/values?unit={BOB_UNIT}&period=2025")
         assert ok.status_code == 200
@@ -198,7 +198,7 @@ def test_it_serves_values_only_inside_the_users_subtree(plan, world, login) -> N
         assert login(world.cindy).get(f"/api/plan/values?unit={CITY}&period=2025-Q5").status_code == 422
 
 
-def test_it_publishes_the_tasks(plan, client) -> None:  # type: ignore[no-untyped-def]
+def test_it_publishes_the_tasks(plan, client) -> None:
     rows = client.get("/api/plan/tasks").json()
     assert len(rows) == 78 and rows[0]["lead_units"] == ["市委组织部"]
     one = client.get("/api/plan/tasks/15").json()
@@ -208,7 +208,7 @@ def test_it_publishes_the_tasks(plan, client) -> None:  # type: ignore[no-untype
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_it_refreshes_the_same_indicator_twice_at_once_without_conflict(tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_refreshes_the_same_indicator_twice_at_once_without_conflict(tree) -> None:
     import threading
 
     from django.db import connection
@@ -240,7 +240,7 @@ def test_it_refreshes_the_same_indicator_twice_at_once_without_conflict(tree) ->
     assert IndicatorValue.objects.filter(indicator=ind, period="2025").count() == 6
 
 
-def test_it_runs_the_background_jobs_through_their_commands(plan, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_runs_the_background_jobs_through_their_commands(plan, settings) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     from planning.models import CachedPeriod, Snapshot
 

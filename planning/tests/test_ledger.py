@@ -13,7 +13,7 @@ from web.models import Notification
 
 
 @pytest.fixture
-def year(tree):  # type: ignore[no-untyped-def]
+def year(tree):
     services.load_plan()
     services.create_annual_assignments(year=2025)
     return 2025
@@ -23,7 +23,7 @@ def county_assignment(number: int, unit: str = TAOCHENG) -> Assignment:
     return Assignment.objects.get(task__number=number, year=2025, unit_id=unit)
 
 
-def test_it_assigns_every_task_to_its_departments_and_every_county(year) -> None:  # type: ignore[no-untyped-def]
+def test_it_assigns_every_task_to_its_departments_and_every_county(year) -> None:
     assert Assignment.objects.filter(year=2025, role="county").count() == 78 * 13
     task = PlanTask.objects.get(number=15)
     leads = Assignment.objects.filter(task=task, year=2025, role="lead")
@@ -35,7 +35,7 @@ def test_it_assigns_every_task_to_its_departments_and_every_county(year) -> None
     assert Assignment.objects.count() == before
 
 
-def test_it_takes_a_report_through_review(year, world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_takes_a_report_through_review(year, world, login) -> None:
     assignment = county_assignment(22)
     client = login(world.carl)
     page = client.get(f"/plan/assignments/{assignment.pk}/")
@@ -70,7 +70,7 @@ def test_it_takes_a_report_through_review(year, world, login) -> None:  # type: 
         services.save_report(assignment=assignment, period="2025-Q1", narrative="改", percent=40, actor=world.carl)
 
 
-def test_it_refuses_reports_from_others_and_bad_input(year, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_reports_from_others_and_bad_input(year, world) -> None:
     assignment = county_assignment(22)
     for actor in [world.dave, world.tina, world.erin, world.cindy]:
         with pytest.raises(ValidationError):
@@ -85,7 +85,7 @@ def test_it_refuses_reports_from_others_and_bad_input(year, world) -> None:  # t
     assert not ProgressReport.objects.exclude(period="2025-Q2").exists()
 
 
-def test_it_shows_each_user_their_own_ledger(year, world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_each_user_their_own_ledger(year, world, login) -> None:
     carl = login(world.carl).get("/plan/ledger/?year=2025").content.decode()
     assert "桃城区" in carl and "冀州区" not in carl
     erin = login(world.erin).get("/plan/ledger/?year=2025").content.decode()
@@ -93,7 +93,7 @@ def test_it_shows_each_user_their_own_ledger(year, world, login) -> None:  # typ
     assert login(world.alice).get("/plan/ledger/?year=2025").content.decode().count("/plan/assignments/") == 0
 
 
-def test_it_serves_each_user_their_own_ledger_over_the_api(year, world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_serves_each_user_their_own_ledger_over_the_api(year, world, login) -> None:
     mine = county_assignment(22)
     response = login(world.carl).get("/api/plan/ledger?year=2025")
     rows = response.json()
@@ -108,7 +108,7 @@ def test_it_serves_each_user_their_own_ledger_over_the_api(year, world, login) -
     assert login(world.carl).get("/api/plan/ledger?year=1999").status_code == 422
 
 
-def test_it_exports_the_ledger_with_the_seed_columns(year, world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_exports_the_ledger_with_the_seed_columns(year, world, login) -> None:
     response = login(world.dave).get("/plan/ledger/export.xlsx?year=2025")
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(response.content)).active
@@ -120,7 +120,7 @@ def test_it_exports_the_ledger_with_the_seed_columns(year, world, login) -> None
     assert len(data) == 78 and {r[7] for r in data} == {"冀州区"}
 
 
-def test_it_reminds_before_the_deadline_and_escalates_after(year, world, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_reminds_before_the_deadline_and_escalates_after(year, world, settings) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     services.save_report(assignment=county_assignment(1), period="2025-Q1", narrative="x", percent=10, actor=world.carl)
     # Q1 is due on 2025-04-10; reminders go out from 04-05.
@@ -135,13 +135,13 @@ def test_it_reminds_before_the_deadline_and_escalates_after(year, world, setting
     assert LedgerNotice.objects.filter(assignment=county_assignment(2, JIZHOU), kind="escalation").count() == 1
 
 
-def test_it_flags_overdue_periods_in_the_ledger(year, world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_flags_overdue_periods_in_the_ledger(year, world, login) -> None:
     page = login(world.carl).get("/plan/ledger/?year=2025&state=overdue").content.decode()
     # Today is after 2025 (or not): either every Q1 is overdue or the page says none are.
     assert "逾期未报" in page or "共 0 项" in page
 
 
-def test_it_lets_the_city_change_a_tasks_report_period(year, world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_the_city_change_a_tasks_report_period(year, world, login) -> None:
     login(world.carl).post("/plan/tasks/22/period/", {"report_period": "month"})
     assert PlanTask.objects.get(number=22).report_period == "quarter"
     login(world.cindy).post("/plan/tasks/22/period/", {"report_period": "weekly"})
@@ -152,7 +152,7 @@ def test_it_lets_the_city_change_a_tasks_report_period(year, world, login) -> No
     assert "2025-12" in cells
 
 
-def test_it_keeps_the_ledger_page_to_a_fixed_number_of_queries(year, world, login, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_the_ledger_page_to_a_fixed_number_of_queries(year, world, login, django_assert_max_num_queries) -> None:
     client = login(world.cindy)
     client.get("/plan/ledger/?year=2025")
     with django_assert_max_num_queries(20):

@@ -8,7 +8,7 @@ from places.models import Department
 from planning.models import PlanTask
 
 
-def test_it_names_import_departments_when_the_departments_are_missing(db) -> None:  # type: ignore[no-untyped-def]
+def test_it_names_import_departments_when_the_departments_are_missing(db) -> None:
     Department.objects.all().delete()  # as after migrate alone (the test database comes with them)
     with pytest.raises(CommandError) as caught:
         call_command("load_plan")
@@ -16,7 +16,7 @@ def test_it_names_import_departments_when_the_departments_are_missing(db) -> Non
     assert not PlanTask.objects.exists()
 
 
-def test_it_loads_the_plan_once_the_departments_are_there(db) -> None:  # type: ignore[no-untyped-def]
+def test_it_loads_the_plan_once_the_departments_are_there(db) -> None:
     call_command("import_departments")
     call_command("load_plan")
     assert PlanTask.objects.count() == 78

@@ -9,16 +9,16 @@ from planning.models import Indicator, ManualValue
 from shequ.testing.world import ALICE_UNIT, BOB_UNIT, CITY, HEDONG, TAOCHENG
 
 
-def fake(figures):  # type: ignore[no-untyped-def]
+def fake(figures):
     return lambda start, end: dict(figures)
 
 
 @pytest.fixture
-def plan(tree):  # type: ignore[no-untyped-def]
+def plan(tree):
     services.load_plan()
 
 
-def test_it_drills_down_from_the_county_with_ranked_children(plan, world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_drills_down_from_the_county_with_ranked_children(plan, world, login) -> None:
     with providers.registered({"rural_facility_coverage": fake({ALICE_UNIT: (1, 1), BOB_UNIT: (0, 1)})}):
         client = login(world.carl)
         page = client.get(f"/plan/units/{TAOCHENG}/?period=2025").content.decode()
@@ -31,12 +31,12 @@ def test_it_drills_down_from_the_county_with_ranked_children(plan, world, login)
         assert login(world.bob).get(f"/plan/units/{BOB_UNIT}/").status_code == 200
 
 
-def test_it_sends_each_user_to_their_own_dashboard(plan, world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_sends_each_user_to_their_own_dashboard(plan, world, login) -> None:
     assert login(world.tom).get("/plan/")["Location"] == f"/plan/units/{HEDONG}/"
     assert login(world.erin).get("/plan/")["Location"] == "/plan/ledger/"
 
 
-def test_it_takes_a_manual_value_through_the_form(plan, world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_takes_a_manual_value_through_the_form(plan, world, login) -> None:
     client = login(world.carl)
     data = {"indicator": "villages_with_5g_share", "period": "2025", "numerator": "40", "denominator": "50",
             "source": "联通衡水分公司", "source_date": "2025-06-30"}
@@ -53,7 +53,7 @@ def test_it_takes_a_manual_value_through_the_form(plan, world, login) -> None:  
     assert erin.get(f"/plan/units/{TAOCHENG}/manual/").status_code == 404
 
 
-def test_it_renders_the_evaluation_report(plan, world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_renders_the_evaluation_report(plan, world, login) -> None:
     services.enter_manual_value(indicator=Indicator.objects.get(code="villages_with_5g_share"), unit_code=TAOCHENG,
                                 period="2025", numerator=1, denominator=2, source="x", source_date=dt.date(2025, 1, 1),
                                 actor=world.carl)
@@ -77,7 +77,7 @@ def test_it_discovers_the_installed_providers() -> None:
         assert found["org_system_coverage"][0] == "places"
 
 
-def test_it_shows_the_task_list_and_nav(plan, world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_task_list_and_nav(plan, world, login) -> None:
     page = login(world.cindy).get("/plan/tasks/").content.decode()
     assert "健全党建引领机制" in page and "市委组织部" in page
     from planning.nav import items
@@ -86,7 +86,7 @@ def test_it_shows_the_task_list_and_nav(plan, world, login) -> None:  # type: ig
     assert items(world.rita) == []
 
 
-def test_it_seeds_demo_data_idempotently(tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_seeds_demo_data_idempotently(tree) -> None:
     from django.core.management import call_command
 
     from planning.models import Assignment, ProgressReport
@@ -98,7 +98,7 @@ def test_it_seeds_demo_data_idempotently(tree) -> None:  # type: ignore[no-untyp
     assert counts[1] > 0 and counts[2] == 7
 
 
-def test_it_keeps_a_cached_dashboard_to_a_fixed_number_of_queries(plan, world, login, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_a_cached_dashboard_to_a_fixed_number_of_queries(plan, world, login, django_assert_max_num_queries) -> None:
     client = login(world.carl)
     client.get(f"/plan/units/{TAOCHENG}/?period=2025")  # fills the cache
     with django_assert_max_num_queries(40):

@@ -12,12 +12,12 @@ pytestmark = pytest.mark.skipif(find_spec("places.indicators") is None, reason="
 
 
 @pytest.fixture
-def real_providers():  # type: ignore[no-untyped-def]
+def real_providers():
     with providers.registered({}, exclusive=False):
         yield
 
 
-def complete_bodies(world, code: str) -> None:  # type: ignore[no-untyped-def]
+def complete_bodies(world, code: str) -> None:
     from places.services import update_bodies
 
     unit = OrgUnit.objects.get(code=code)
@@ -29,7 +29,7 @@ def org_value(code: str, *, fresh: bool = True) -> engine.Value:
     return next(v for v in values if v.indicator.code == "org_system_coverage")
 
 
-def test_it_computes_org_system_coverage_from_the_recorded_bodies(tree, world, real_providers) -> None:  # type: ignore[no-untyped-def]
+def test_it_computes_org_system_coverage_from_the_recorded_bodies(tree, world, real_providers) -> None:
     services.load_plan()
     villages_in_hedong = OrgUnit.objects.filter(code__startswith=HEDONG[:9], level="village").count()
     villages_in_city = OrgUnit.objects.filter(level="village").count()
@@ -42,7 +42,7 @@ def test_it_computes_org_system_coverage_from_the_recorded_bodies(tree, world, r
     assert org_value(CITY).value == pytest.approx(1 / villages_in_city)
 
 
-def test_it_picks_up_a_new_record_through_the_audit_log(tree, world, real_providers) -> None:  # type: ignore[no-untyped-def]
+def test_it_picks_up_a_new_record_through_the_audit_log(tree, world, real_providers) -> None:
     services.load_plan()
     before = org_value(TAOCHENG, fresh=True)  # fills the cache
     complete_bodies(world, BOB_UNIT)  # writes places.bodies_update to the audit log
@@ -51,7 +51,7 @@ def test_it_picks_up_a_new_record_through_the_audit_log(tree, world, real_provid
     assert after.denominator == before.denominator
 
 
-def test_every_real_provider_answers_for_one_unit_as_it_does_city_wide(tree, world, real_providers) -> None:  # type: ignore[no-untyped-def]
+def test_every_real_provider_answers_for_one_unit_as_it_does_city_wide(tree, world, real_providers) -> None:
     """The incremental update asks a provider for one unit (prefix=); it must not re-run the city-wide query."""
     import datetime as dt
     import inspect
@@ -65,6 +65,6 @@ def test_every_real_provider_answers_for_one_unit_as_it_does_city_wide(tree, wor
         city_wide = function(start, end)
         unit = HEDONG if all(k.endswith("000") for k in city_wide) else BOB_UNIT
         prefix = unit[:9] if unit == HEDONG else unit
-        one = function(start, end, prefix=prefix)  # type: ignore[call-arg]
+        one = function(start, end, prefix=prefix)  # type: ignore[call-arg]  # providers take prefix= (held by a contract test); the registry's Callable type does not say so
         assert set(one) == ({unit} & set(city_wide)), code
         assert one.get(unit) == city_wide.get(unit), code

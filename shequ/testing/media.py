@@ -15,7 +15,7 @@ def png(colour: tuple[int, int, int] = (200, 30, 30)) -> bytes:
     return stream.getvalue()
 
 
-def photo_file(name: str = "probe.png") -> tuple[ContentFile, str]:  # type: ignore[type-arg]
+def photo_file(name: str = "probe.png") -> tuple[ContentFile, str]:
     """A PNG to store, and the marker content_text gives for it when served back."""
     data = png()
     return ContentFile(data, name=name), image_token(data)
@@ -39,4 +39,4 @@ def pdf(text: str) -> bytes:
     """A real one-page PDF whose extracted text holds text (rendered the way the product renders its reports)."""
     from weasyprint import HTML
 
-    return HTML(string=f"<p>{text}</p>").write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=f"<p>{text}</p>").write_pdf()

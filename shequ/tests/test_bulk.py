@@ -18,7 +18,7 @@ def _next_code() -> str:
 
 
 @pytest.fixture
-def parcel_model(transactional_db):  # type: ignore[no-untyped-def]
+def parcel_model(transactional_db):
     """A model of a test app (not in any migration) with every kind of default, its table made for the test."""
     with isolate_apps("shequ"):
         class Parcel(models.Model):
@@ -46,7 +46,7 @@ def parcel_model(transactional_db):  # type: ignore[no-untyped-def]
                 editor.delete_model(Parcel)
 
 
-def test_it_writes_every_field_the_caller_does_not_give_from_the_model(parcel_model) -> None:  # type: ignore[no-untyped-def]
+def test_it_writes_every_field_the_caller_does_not_give_from_the_model(parcel_model) -> None:
     before = timezone.now()
     with connection.cursor():
         count = BulkInserter(parcel_model, ["name", "checked_on"]).write([("甲", date(2025, 3, 1)), ("乙", None)])
@@ -62,14 +62,14 @@ def test_it_writes_every_field_the_caller_does_not_give_from_the_model(parcel_mo
     assert rows["甲"].code != rows["乙"].code
 
 
-def test_it_reserves_ids_in_order_and_skips_conflicts_when_asked(parcel_model) -> None:  # type: ignore[no-untyped-def]
+def test_it_reserves_ids_in_order_and_skips_conflicts_when_asked(parcel_model) -> None:
     ids = BulkInserter(parcel_model, ["name", "weight"]).insert([("a", 5), ("b", 6)])
     assert [parcel_model.objects.get(pk=pk).weight for pk in ids] == [5, 6]
     BulkInserter(parcel_model, ["name", "weight"], ignore_conflicts=True).write([("a", 7), ("c", 8)])
     assert dict(parcel_model.objects.values_list("name", "weight")) == {"a": 5, "b": 6, "c": 8}
 
 
-def test_it_binds_the_model_defaults_into_an_insert_select(parcel_model) -> None:  # type: ignore[no-untyped-def]
+def test_it_binds_the_model_defaults_into_an_insert_select(parcel_model) -> None:
     writer = BulkInserter(parcel_model, ["name", "status", "code"])
     with pytest.raises(ValueError, match="one expression per given field"):
         writer.select_sql(["src.n"], [], "(SELECT 'x' AS n) src", [])
@@ -83,6 +83,6 @@ def test_it_binds_the_model_defaults_into_an_insert_select(parcel_model) -> None
         BulkInserter(parcel_model, ["name"]).select_sql(["src.n"], [], "(SELECT 'x' AS n) src", [])
 
 
-def test_it_refuses_a_given_primary_key(parcel_model) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_given_primary_key(parcel_model) -> None:
     with pytest.raises(ValueError):
         BulkInserter(parcel_model, ["id", "name"])

@@ -21,12 +21,12 @@ pytestmark = pytest.mark.django_db
 TWENTY_DIGITS = "9" * 20
 
 
-def post_json(client, url, body, **headers):  # type: ignore[no-untyped-def]
+def post_json(client, url, body, **headers):
     raw = body if isinstance(body, str) else json.dumps(body)
     return client.post(url, data=raw, content_type="application/json", **headers)
 
 
-def test_it_refuses_a_lone_surrogate_in_the_token_request(world, client) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_lone_surrogate_in_the_token_request(world, client) -> None:
     response = post_json(client, "/api/auth/token", '{"username": "bob\\udc80", "password": "x"}')
     assert response.status_code == 400
     assert "控制字符" in response.json()["detail"] and "username" in response.json()["detail"]
@@ -34,7 +34,7 @@ def test_it_refuses_a_lone_surrogate_in_the_token_request(world, client) -> None
 
 
 @pytest.mark.parametrize("bad", ["\udc80", "\u0000", "\u001b", "\ud800x"])
-def test_it_refuses_control_characters_and_lone_surrogates_in_any_api_string(world, login, bad) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_control_characters_and_lone_surrogates_in_any_api_string(world, login, bad) -> None:
     client = login(world.bob)
     body = {"name": "张三", "id_number": id_number(), "unit_code": BOB_UNIT, "current_address": f"a{bad}b"}
     response = post_json(client, "/api/people/residents", body)
@@ -45,12 +45,12 @@ def test_it_refuses_control_characters_and_lone_surrogates_in_any_api_string(wor
     assert tags.status_code == 400 and "tags[1]" in tags.json()["detail"]
 
 
-def test_it_keeps_tabs_and_newlines(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_tabs_and_newlines(world, login) -> None:
     body = {"name": "张三", "id_number": id_number(), "unit_code": BOB_UNIT, "current_address": "一号楼\t二单元\r\n三层"}
     assert post_json(login(world.bob), "/api/people/residents", body).status_code == 201
 
 
-def test_it_refuses_control_characters_in_forms_and_query_strings(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_control_characters_in_forms_and_query_strings(world, login) -> None:
     client = login(world.bob)
     response = client.post(f"/care/emergency/{BOB_UNIT}/shelters/new/", {"name": "桥东\x00广场", "kind": "square", "capacity": "80"})
     assert response.status_code == 400 and "控制字符" in response.content.decode()
@@ -60,7 +60,7 @@ def test_it_refuses_control_characters_in_forms_and_query_strings(world, login) 
     assert api.status_code == 400 and "q" in api.json()["detail"]
 
 
-def test_it_answers_413_with_a_message_for_a_body_over_the_limit(world, client) -> None:  # type: ignore[no-untyped-def]
+def test_it_answers_413_with_a_message_for_a_body_over_the_limit(world, client) -> None:
     response = post_json(client, "/api/appeals/classify", {"text": "路灯不亮" * 700_000})
     assert response.status_code == 413
     assert "过大" in response.json()["detail"]
@@ -76,21 +76,21 @@ def test_it_answers_413_with_a_message_for_a_body_over_the_limit(world, client) 
     f"/api/facilities/points?offset={TWENTY_DIGITS}",
     f"/api/workforce/workers?page={TWENTY_DIGITS}",
 ])
-def test_it_refuses_numbers_out_of_range_in_api_queries(world, login, url) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_numbers_out_of_range_in_api_queries(world, login, url) -> None:
     response = login(world.bob).get(url)
     assert response.status_code == 400
     body = response.json()
     assert body["detail"].startswith("请求参数不正确") and set(body["errors"]) & {"min_age", "max_age", "page", "offset"}
 
 
-def test_it_answers_a_missing_body_in_the_documented_shape(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_answers_a_missing_body_in_the_documented_shape(world, login) -> None:
     response = login(world.bob).post("/api/people/residents", content_type="application/json")
     assert response.status_code == 400
     assert isinstance(response.json()["detail"], str) and isinstance(response.json()["errors"], dict)
 
 
 @pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01"])
-def test_it_refuses_a_calendar_week_out_of_range(world, login, week) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_calendar_week_out_of_range(world, login, week) -> None:
     space = facility_services.create_space(actor=world.bob, unit=world.unit(BOB_UNIT), name="桥东小学操场", kind="sports",
                                            capacity=40, rule="free", host="桥东小学")
     client = login(world.bob)
@@ -99,7 +99,7 @@ def test_it_refuses_a_calendar_week_out_of_range(world, login, week) -> None:  #
     assert client.get(f"/facilities/spaces/{space.pk}/", {"week": "2026-03-02"}).status_code == 200
 
 
-def test_it_refuses_counts_of_twenty_digits(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_counts_of_twenty_digits(world, login) -> None:
     client = login(world.bob)
     shelter = client.post(f"/care/emergency/{BOB_UNIT}/shelters/new/", {"name": "桥东广场", "kind": "square", "capacity": TWENTY_DIGITS})
     drill = client.post(f"/care/emergency/{BOB_UNIT}/drills/new/", {"held_on": "2025-05-12", "scenario": "地震疏散",
@@ -112,7 +112,7 @@ def test_it_refuses_counts_of_twenty_digits(world, login) -> None:  # type: igno
     assert not EmergencyShelter.objects.exists() and not Drill.objects.exists() and not Space.objects.exists()
 
 
-def test_it_exports_a_stored_control_character(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_exports_a_stored_control_character(world) -> None:
     person = resident(name="王大明", current_address="一号楼")
     Resident.objects.filter(pk=person.pk).update(current_address="a\x1bb\x07c")  # stored before the rule existed (PostgreSQL cannot hold NUL at all)
     out = BytesIO()
@@ -121,7 +121,7 @@ def test_it_exports_a_stored_control_character(world) -> None:  # type: ignore[n
     assert any("abc" in row for row in rows)
 
 
-def test_it_refuses_an_import_file_with_a_control_character_and_writes_nothing(tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_an_import_file_with_a_control_character_and_writes_nothing(tree) -> None:
     from facilities.importers import FACILITY_COLUMNS, import_facilities
     from facilities.models import Facility
     from facilities.tests.helpers import workbook
@@ -136,7 +136,7 @@ def test_it_refuses_an_import_file_with_a_control_character_and_writes_nothing(t
 
 # F10: every date within a plausible range for its meaning.
 
-def test_it_refuses_a_booking_beyond_the_booking_horizon(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_booking_beyond_the_booking_horizon(world, login) -> None:
     from facilities.models import Booking
 
     space = facility_services.create_space(actor=world.bob, unit=world.unit(BOB_UNIT), name="桥东小学操场", kind="sports",
@@ -148,7 +148,7 @@ def test_it_refuses_a_booking_beyond_the_booking_horizon(world, login) -> None: 
     assert not Booking.objects.exists()
 
 
-def test_it_refuses_a_drill_or_an_officer_date_before_2000_or_in_the_future(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_drill_or_an_officer_date_before_2000_or_in_the_future(world, login) -> None:
     from care.models import DisasterOfficer
 
     client = login(world.bob)
@@ -162,7 +162,7 @@ def test_it_refuses_a_drill_or_an_officer_date_before_2000_or_in_the_future(worl
     assert ok.status_code == 302 and Drill.objects.count() == 1
 
 
-def test_it_refuses_a_visit_dated_before_2000_through_the_api(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_visit_dated_before_2000_through_the_api(world, login) -> None:
     from care.models import Visit
 
     person = resident(name="王大明")
@@ -173,7 +173,7 @@ def test_it_refuses_a_visit_dated_before_2000_through_the_api(world, login) -> N
     assert not Visit.objects.exists()
 
 
-def test_it_refuses_a_worker_starting_in_1900_or_tomorrow_and_a_training_in_9999(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_worker_starting_in_1900_or_tomorrow_and_a_training_in_9999(world) -> None:
     from django.core.exceptions import ValidationError
 
     from workforce import services as workforce_services
@@ -190,7 +190,7 @@ def test_it_refuses_a_worker_starting_in_1900_or_tomorrow_and_a_training_in_9999
     assert not CommunityWorker.objects.exists() and not Training.objects.exists()
 
 
-def test_it_refuses_a_facility_built_before_1900(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_facility_built_before_1900(world, login) -> None:
     from facilities.models import Facility
 
     payload = {"unit_code": BOB_UNIT, "name": "桥东服务站", "kind": "comprehensive", "building_area": 620, "built_on": "0001-01-01"}
@@ -199,7 +199,7 @@ def test_it_refuses_a_facility_built_before_1900(world, login) -> None:  # type:
     assert not Facility.objects.exists()
 
 
-def test_it_refuses_a_lone_surrogate_whatever_the_content_type(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_lone_surrogate_whatever_the_content_type(world, login) -> None:
     body = json.dumps({"name": "张三\udc80", "id_number": id_number(), "unit_code": BOB_UNIT})
     response = login(world.bob).post("/api/people/residents", data=body, content_type="text/plain")
     assert response.status_code == 400 and not Resident.objects.exists()
@@ -207,7 +207,7 @@ def test_it_refuses_a_lone_surrogate_whatever_the_content_type(world, login) -> 
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_it_answers_open311_clients_in_their_own_error_format(tree, client, fmt) -> None:  # type: ignore[no-untyped-def]
+def test_it_answers_open311_clients_in_their_own_error_format(tree, client, fmt) -> None:
     response = client.get(f"/open311/v2/requests.{fmt}?status=open%00")
     assert response.status_code == 400
     if fmt == "json":
@@ -216,11 +216,11 @@ def test_it_answers_open311_clients_in_their_own_error_format(tree, client, fmt)
         assert response.content.decode().count("<error><code>400</code>") == 1 and "控制字符" in response.content.decode()
 
 
-def test_it_publishes_an_openapi_document_without_duplicate_keys(client) -> None:  # type: ignore[no-untyped-def]
+def test_it_publishes_an_openapi_document_without_duplicate_keys(client) -> None:
     """Swagger UI refuses a document with a key twice (ninja's int status keys beside the error shape's str keys)."""
     import json
 
-    def refuse_duplicates(pairs):  # type: ignore[no-untyped-def]
+    def refuse_duplicates(pairs):
         keys = [key for key, _ in pairs]
         assert len(keys) == len(set(keys)), f"duplicate keys: {keys}"
         return dict(pairs)

@@ -15,7 +15,7 @@ def _audit(**overrides: object) -> AuditEntry:
     values: dict[str, object] = {"actor_username": "tina", "action": "test.write", "object_type": "x.y", "object_id": "7",
                                  "unit_code": "131102002018", "ip": "10.0.0.8", "detail": {"说明": "中文", "n": [1, 2.5, None]}}
     values.update(overrides)
-    return AuditEntry(**values)  # type: ignore[arg-type]
+    return AuditEntry(**values)
 
 
 def _columns(row: AuditEntry) -> dict[str, object]:

@@ -99,7 +99,7 @@ GET_CASES = [case for case in CASES if "get" in case.methods]
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", GET_CASES, ids=lambda c: c.route)
-def test_it_answers_bad_query_strings_on_every_get_route_without_a_server_error(case, tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_answers_bad_query_strings_on_every_get_route_without_a_server_error(case, tree) -> None:
     world = make_world()
     probe = case.make(world)  # a write probe's URL is fuzzed with GET too: it is the form page (or the API list)
     bob = Client(raise_request_exception=False)
@@ -112,7 +112,7 @@ def test_it_answers_bad_query_strings_on_every_get_route_without_a_server_error(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", sorted(OPEN_ROUTES))
-def test_it_answers_bad_query_strings_on_every_open_route_without_a_server_error(route, tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_answers_bad_query_strings_on_every_open_route_without_a_server_error(route, tree) -> None:
     world = make_world()
     bob = Client(raise_request_exception=False)
     bob.force_login(world.bob)

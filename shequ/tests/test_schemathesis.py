@@ -30,7 +30,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture
-def token(world) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def token(world) -> Iterator[str]:
     # Requests go straight to the WSGI app: keep the test's database connection open across them, as Django's own
     # test client does (on PostgreSQL close_old_connections would end the test transaction).
     signals.request_started.disconnect(close_old_connections)
@@ -46,7 +46,7 @@ def token(world) -> Iterator[str]:  # type: ignore[no-untyped-def]
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])
-def test_it_answers_every_operation_within_its_schema(case, token) -> None:  # type: ignore[no-untyped-def]
+def test_it_answers_every_operation_within_its_schema(case, token) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
 
 
@@ -59,7 +59,7 @@ def _formats(node: object) -> set[str]:
     return set()
 
 
-def test_it_documents_the_one_error_shape_on_every_operation(client) -> None:  # type: ignore[no-untyped-def]
+def test_it_documents_the_one_error_shape_on_every_operation(client) -> None:
     document = client.get("/api/openapi.json").json()
     assert set(document["components"]["schemas"]["Error"]["properties"]) == {"detail", "errors"}
     for url, path in document["paths"].items():
@@ -73,7 +73,7 @@ def test_it_documents_the_one_error_shape_on_every_operation(client) -> None:  #
     assert "time" not in _formats(document)
 
 
-def test_it_gives_a_space_its_opening_hours_as_hh_mm(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_gives_a_space_its_opening_hours_as_hh_mm(world, login) -> None:
     from facilities import services
     from shequ.testing.world import BOB_UNIT
 

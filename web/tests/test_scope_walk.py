@@ -22,7 +22,7 @@ from shequ.testing.world import make_world
 FRAMEWORK_PREFIXES = ("admin/", "i18n/", "static/", "media/", "^static/", "^media/")
 
 
-def iter_routes(patterns: list, prefix: str = "") -> list[str]:  # type: ignore[type-arg]
+def iter_routes(patterns: list, prefix: str = "") -> list[str]:
     routes = []
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
@@ -61,7 +61,7 @@ def test_it_lists_every_route_in_a_scope_case_or_as_open() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _walk_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _walk_settings(settings, tmp_path):
     walk_settings(settings, tmp_path)
 
 

@@ -20,7 +20,7 @@ from web.tests.test_scope_walk import CASES
 
 
 @pytest.fixture(autouse=True)
-def _walk_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _walk_settings(settings, tmp_path):
     walk_settings(settings, tmp_path)
 
 

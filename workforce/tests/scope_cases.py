@@ -11,7 +11,7 @@ TRAINING_MARKER = "桥东社区自办轮训"
 HEADING = "<h1>桥东社区居民委员会"
 
 
-def _worker(world: World):  # type: ignore[no-untyped-def]
+def _worker(world: World):
     from workforce.models import CommunityWorker
 
     return CommunityWorker.objects.get_or_create(
@@ -19,7 +19,7 @@ def _worker(world: World):  # type: ignore[no-untyped-def]
         defaults={"gender": "M", "position": "full_time", "started_on": dt.date(2024, 1, 1), "phone_masked": "139****0001"})[0]
 
 
-def _training(world: World):  # type: ignore[no-untyped-def]
+def _training(world: World):
     from workforce.models import Training
 
     return Training.objects.get_or_create(
@@ -27,7 +27,7 @@ def _training(world: World):  # type: ignore[no-untyped-def]
         defaults={"level": "district", "kind": "rotation", "starts_on": dt.date(2026, 3, 1), "ends_on": dt.date(2026, 3, 2)})[0]
 
 
-def _unchanged_worker(world: World):  # type: ignore[no-untyped-def]
+def _unchanged_worker(world: World):
     from workforce.models import CommunityWorker
 
     worker = _worker(world)
@@ -111,10 +111,10 @@ def _import_post(world: World) -> Probe:
     def data() -> dict[str, object]:
         return _upload([[BOB_UNIT, "外来写入", "男", "专职社区工作者", "13900000000", "2024-01-01", ""]])
 
-    class Fresh(dict):  # type: ignore[type-arg]
+    class Fresh(dict):
         """A fresh file for every outsider's request."""
 
-        def items(self):  # type: ignore[no-untyped-def]
+        def items(self):
             return data().items()
 
     return Probe(url=f"/workforce/units/{BOB_UNIT}/import/", method="post", kind="write", data=Fresh(data()),

@@ -11,12 +11,12 @@ from workforce.tests.factories import training, worker
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _fits(page) -> None:  # type: ignore[no-untyped-def]
+def _fits(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"page scrolls sideways ({width}px)"
 
 
-def test_it_keeps_the_roster_on_a_small_phone_in_elder_mode(chromium_page, tree, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_the_roster_on_a_small_phone_in_elder_mode(chromium_page, tree, world: World) -> None:
     page = chromium_page
     base = page.base_url
     secretary = worker(BOB_UNIT, "secretary", name="张书记", started=dt.date(2020, 1, 1))
@@ -54,7 +54,7 @@ def test_it_keeps_the_roster_on_a_small_phone_in_elder_mode(chromium_page, tree,
     _fits(page)
 
 
-def test_it_imports_a_file_on_a_small_phone_in_elder_mode(chromium_page, tree, world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_imports_a_file_on_a_small_phone_in_elder_mode(chromium_page, tree, world: World, tmp_path) -> None:
     from workforce.tests.test_import import book, row
 
     page = chromium_page

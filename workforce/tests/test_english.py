@@ -3,7 +3,7 @@
 from shequ.testing.world import ALICE_UNIT
 
 
-def test_the_worker_roster_reads_in_english_after_switching_language(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_worker_roster_reads_in_english_after_switching_language(world, login) -> None:
     client = login(world.alice)
     url = f"/workforce/units/{ALICE_UNIT}/"
     chinese = client.get(url).content.decode()

@@ -195,7 +195,7 @@ def test_it_exports_with_phones_masked(tree: None, tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
-def test_it_imports_through_the_page_and_exports_the_filtered_list(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_imports_through_the_page_and_exports_the_filtered_list(world: World, login) -> None:
     client = login(world.alice)
     page = client.get(f"/workforce/units/{ALICE_UNIT}/")
     assert f"/workforce/units/{ALICE_UNIT}/import/" in page.content.decode()
@@ -213,7 +213,7 @@ def test_it_imports_through_the_page_and_exports_the_filtered_list(world: World,
 
 
 @pytest.mark.django_db
-def test_it_shows_errors_and_offers_the_report_download(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_errors_and_offers_the_report_download(world: World, login) -> None:
     client = login(world.alice)
     response = client.post(f"/workforce/units/{ALICE_UNIT}/import/", {"file": book([row(gender="X")])})
     body = response.content.decode()
@@ -226,7 +226,7 @@ def test_it_shows_errors_and_offers_the_report_download(world: World, login) -> 
 
 
 @pytest.mark.django_db
-def test_it_refuses_an_upload_into_another_community(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_an_upload_into_another_community(world: World, login) -> None:
     client = login(world.alice)
     file = book([row(unit=BOB_UNIT, name="外来写入"), GOOD[2]])
     response = client.post(f"/workforce/units/{ALICE_UNIT}/import/", {"file": file})
@@ -236,7 +236,7 @@ def test_it_refuses_an_upload_into_another_community(world: World, login) -> Non
 
 
 @pytest.mark.django_db
-def test_it_keeps_a_county_upload_inside_the_unit_of_the_page(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_a_county_upload_inside_the_unit_of_the_page(world: World, login) -> None:
     client = login(world.carl)  # 桃城区 staff: bob's community is in scope, but not on alice's page
     response = client.post(f"/workforce/units/{ALICE_UNIT}/import/", {"file": book([row(unit=BOB_UNIT)])})
     assert response.status_code == 400 and "不在游园社区居民委员会范围内" in response.content.decode()
@@ -244,7 +244,7 @@ def test_it_keeps_a_county_upload_inside_the_unit_of_the_page(world: World, logi
 
 
 @pytest.mark.django_db
-def test_it_exports_nothing_of_another_community(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_exports_nothing_of_another_community(world: World, login) -> None:
     worker(BOB_UNIT, "full_time", name="桥东人", phone_masked="138****2222")
     assert login(world.alice).get(f"/workforce/units/{BOB_UNIT}/export/").status_code == 404
     out = login(world.alice).get(f"/workforce/units/{ALICE_UNIT}/export/?status=all")

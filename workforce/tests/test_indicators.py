@@ -107,7 +107,7 @@ def test_it_provides_both_codes_named_in_the_catalogue(tree: None) -> None:
 
 
 @pytest.mark.django_db
-def test_it_uses_a_fixed_number_of_queries(fixture: dict[str, str], django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_it_uses_a_fixed_number_of_queries(fixture: dict[str, str], django_assert_max_num_queries) -> None:
     with django_assert_max_num_queries(3):
         workers_per_10k_urban_residents(START, END)
     with django_assert_max_num_queries(2):

@@ -19,7 +19,7 @@ from workforce.tests.test_import import book
 pytestmark = pytest.mark.django_db
 
 
-def test_it_matches_a_worker_whose_phone_is_typed_another_way_on_import(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_matches_a_worker_whose_phone_is_typed_another_way_on_import(world: World, login) -> None:
     client = login(world.bob)
     response = client.post(f"/workforce/units/{BOB_UNIT}/new/", {
         "name": "刘芳", "gender": "F", "position": "full_time", "phone": "0318-2123456", "started_on": "2024-03-01"})
@@ -34,7 +34,7 @@ def test_it_matches_a_worker_whose_phone_is_typed_another_way_on_import(world: W
     assert CommunityWorker.objects.filter(name="刘芳").count() == 1
 
 
-def test_it_refuses_a_landline_without_its_area_code_on_the_form_and_the_import(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_landline_without_its_area_code_on_the_form_and_the_import(world: World, login) -> None:
     client = login(world.bob)
     response = client.post(f"/workforce/units/{BOB_UNIT}/new/", {
         "name": "刘芳", "gender": "F", "position": "full_time", "phone": "2123456", "started_on": "2024-03-01"})

@@ -42,7 +42,7 @@ def test_it_adds_a_worker_with_the_phone_encrypted_and_audited(world: World) -> 
     ({"position": "boss"}, "请选择岗位"),
     ({"started_on": dt.date(2099, 1, 1)}, "任职日期不能晚于今天"),
 ])
-def test_it_refuses_bad_input_and_writes_nothing(world: World, changes: dict, message: str) -> None:  # type: ignore[type-arg]
+def test_it_refuses_bad_input_and_writes_nothing(world: World, changes: dict, message: str) -> None:
     fields = {"name": "张三", "gender": "M", "position": "full_time", "started_on": dt.date(2024, 5, 1), "phone": ""}
     with pytest.raises(ValidationError, match=message):
         services.add_worker(actor=world.bob, unit=_unit(BOB_UNIT), **{**fields, **changes})
@@ -106,7 +106,7 @@ def test_it_records_training_and_attendance(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_it_lists_workers_with_filters_and_masked_phones(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_workers_with_filters_and_masked_phones(world: World, login) -> None:
     services.add_worker(actor=world.bob, unit=_unit(BOB_UNIT), name="张书记", gender="M", position="secretary",
                         started_on=dt.date(2024, 5, 1), phone="13912345678")
     worker(BOB_UNIT, "building_leader", name="楼长甲")
@@ -121,7 +121,7 @@ def test_it_lists_workers_with_filters_and_masked_phones(world: World, login) ->
 
 
 @pytest.mark.django_db
-def test_it_adds_edits_and_ends_through_the_pages(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_adds_edits_and_ends_through_the_pages(world: World, login) -> None:
     client = login(world.bob)
     response = client.post(f"/workforce/units/{BOB_UNIT}/new/", {"name": "王主任", "gender": "F", "position": "director",
                                                                  "phone": "13900001111", "started_on": "2024-02-01"})
@@ -140,7 +140,7 @@ def test_it_adds_edits_and_ends_through_the_pages(world: World, login) -> None: 
 
 
 @pytest.mark.django_db
-def test_it_records_attendance_through_the_training_page(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_records_attendance_through_the_training_page(world: World, login) -> None:
     client = login(world.bob)
     w = worker(BOB_UNIT, "secretary", name="书记丙")
     response = client.post("/workforce/trainings/new/", {"title": "区级轮训班", "level": "district", "kind": "rotation",
@@ -157,7 +157,7 @@ def test_it_records_attendance_through_the_training_page(world: World, login) ->
 
 
 @pytest.mark.django_db
-def test_it_shows_the_subtree_summary(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_subtree_summary(world: World, login) -> None:
     from workforce.tests.factories import attend, residents
 
     residents(BOB_UNIT, 1000)
@@ -169,7 +169,7 @@ def test_it_shows_the_subtree_summary(world: World, login) -> None:  # type: ign
 
 
 @pytest.mark.django_db
-def test_it_serves_the_api_with_masked_phones(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_serves_the_api_with_masked_phones(world: World, login) -> None:
     services.add_worker(actor=world.bob, unit=_unit(BOB_UNIT), name="张书记", gender="M", position="secretary",
                         started_on=dt.date(2024, 5, 1), phone="13912345678")
     client = login(world.bob)
@@ -187,7 +187,7 @@ def test_it_shows_nav_links_only_to_unit_staff(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_it_lists_many_workers_in_a_fixed_number_of_queries(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_many_workers_in_a_fixed_number_of_queries(world: World, login) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -204,7 +204,7 @@ def test_it_lists_many_workers_in_a_fixed_number_of_queries(world: World, login)
 
 
 @pytest.mark.django_db
-def test_it_shows_the_training_rate_on_the_home_page(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_training_rate_on_the_home_page(world: World, login) -> None:
     from workforce.nav import cards
     from workforce.tests.factories import attend
 

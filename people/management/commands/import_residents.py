@@ -49,7 +49,7 @@ class Command(BaseCommand):
             raise CommandError(f"文件不存在：{path}")
         dry_run = bool(options["dry_run"])
         quiet = bool(options["no_progress"])
-        bar = ProgressBar(count_rows(str(path)), self.stderr._out, dry_run)  # type: ignore[attr-defined]
+        bar = ProgressBar(count_rows(str(path)), self.stderr._out, dry_run)
         importer = ResidentImporter(actor=None, dry_run=dry_run, source_name=path.name,
                                     progress=(lambda c, w: None) if quiet else bar)
         result = importer.import_file(str(path))
