@@ -24,6 +24,7 @@ from appeals.importers import ensure_categories
 from appeals.models import Appeal, Assist, Category, Extension, Photo, RatingAppeal, Rectification, State
 from appeals.photos import clean_photos
 from places.models import OrgUnit
+from shequ.files import stored_file_response
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
@@ -399,7 +400,7 @@ def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A photo, to whoever may see its request."""
     item = get_visible_or_404(Photo.objects.filter(appeal__in=Appeal.objects.visible_to(request.user)), pk=pk)
     content_type = "image/png" if item.image.name.endswith(".png") else "image/jpeg"
-    return FileResponse(item.image.open("rb"), content_type=content_type)
+    return stored_file_response(item.image, content_type=content_type)
 
 
 # ---- dashboard ----------------------------------------------------------------------------------------

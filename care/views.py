@@ -34,6 +34,7 @@ from care.models import (
 from care.periods import days_left, month_bounds, parse_month, today
 from people.models import Resident
 from places.selectors import unit_for_user
+from shequ.files import stored_file_response
 
 RATING_MARK = {"good": "✔ 良好", "fair": "◐ 一般", "poor": "✘ 较差"}
 
@@ -145,7 +146,7 @@ def visit_photo(request: HttpRequest, pk: int, photo_id: int) -> FileResponse:
     visit = _visit(request, pk)
     photo = get_visible_or_404(VisitPhoto.objects.filter(visit=visit), pk=photo_id)
     audit.record(actor=request.user, action="care.photo_opened", obj=visit, detail={"photo": photo.pk})  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
-    return FileResponse(photo.image.open("rb"))
+    return stored_file_response(photo.image)
 
 
 @login_required

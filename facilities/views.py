@@ -32,6 +32,7 @@ from facilities.forms import (
 from facilities.models import BookingStatus, FacilityKind, FacilityStatus, PointKind
 from places.codes import within
 from places.models import OrgUnit
+from shequ.files import stored_file_response
 from shequ.inputs import check_date
 from shequ.middleware import refusal
 
@@ -172,11 +173,8 @@ def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
 def photo_file(request: HttpRequest, pk: int) -> FileResponse:
     """A facility photo, served only to those who may see the facility (media is never public)."""
     photo = selectors.photo_for_user(_staff(request), pk)
-    try:
-        stream = photo.image.open("rb")
-    except FileNotFoundError as exc:  # the row outlived its file: nothing to serve, not a server error
-        raise Http404("照片文件不存在") from exc
-    return FileResponse(stream, content_type="image/jpeg" if photo.image.name.lower().endswith((".jpg", ".jpeg")) else "image/png")
+    return stored_file_response(
+        photo.image, content_type="image/jpeg" if photo.image.name.lower().endswith((".jpg", ".jpeg")) else "image/png")
 
 
 @require_POST

@@ -16,6 +16,7 @@ from accounts.roles import Role
 from places.models import OrgUnit
 from planning import engine, periods, selectors, services
 from planning.models import Evidence, Indicator, ManualValue, PlanTask, ProgressReport, ReportPeriod, is_monitoring_lead
+from shequ.files import stored_file_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -277,7 +278,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(Evidence.objects.select_related("report"), pk=pk)
     selectors.report_for_user(request.user, item.report_id)
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+    return stored_file_response(item.file, as_attachment=True, filename=item.name)
 
 
 # ---------------------------------------------------------------- evaluation report

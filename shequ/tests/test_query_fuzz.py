@@ -27,12 +27,6 @@ COMMON = ["page", "offset", "week", "date", "start_date", "year", "month", "q", 
 BAD_VALUES = ["9999-12-31", "0001-01-01", "2026-99-99", "9" * 20, "-1", "1e309", "%00", "%ED%B2%80", "%FF", "2026-Q9",
               "x" * 300]
 ONE_BY_ONE = ["9" * 20, "9999-12-31"]
-# Appeals routes the appeals branch fixes (issue 25, F9: Open311 start_date); the lead removes this list at merge.
-APPEALS_KNOWN: dict[str, str] = {
-    "open311/v2/requests.<str:fmt>": "?start_date=9999-12-31 answers 500 (issue 25, F9): fixed on the appeals branch",
-    "appeals/photos/<int:pk>/": "a photo row whose file is gone raises FileNotFoundError (500) whatever the query: "
-                                "for the appeals branch (the facilities twin answers 404 here)",
-}
 
 
 def _names_read_in_code() -> set[str]:
@@ -105,8 +99,6 @@ def test_it_answers_bad_query_strings_on_every_get_route_without_a_server_error(
     bob = Client(raise_request_exception=False)
     bob.force_login(world.bob)
     failures = _server_errors(probe.url, {"bob": bob, "anonymous": Client(raise_request_exception=False)})
-    if failures and case.route in APPEALS_KNOWN:
-        pytest.xfail(APPEALS_KNOWN[case.route])
     assert not failures, "\n".join(failures)
 
 
@@ -118,6 +110,4 @@ def test_it_answers_bad_query_strings_on_every_open_route_without_a_server_error
     bob.force_login(world.bob)
     failures = _server_errors(_open_url(route), {"bob": bob, "anonymous": Client(raise_request_exception=False)},
                               singly_anonymous=True)  # open routes are for visitors: every query as them too
-    if failures and route in APPEALS_KNOWN:
-        pytest.xfail(APPEALS_KNOWN[route])
     assert not failures, "\n".join(failures)
