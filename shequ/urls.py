@@ -23,6 +23,7 @@ DOMAIN_URL_PREFIXES = {
     "care": "care/",
     "workforce": "workforce/",
     "planning": "plan/",
+    "volunteers": "volunteers/",
 }
 for app, prefix in DOMAIN_URL_PREFIXES.items():
     if app in settings.INSTALLED_APPS and find_spec(f"{app}.urls") is not None:
