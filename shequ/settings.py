@@ -224,6 +224,8 @@ LOGGING = {
 # Retention of background jobs' files (people.jobs.purge_job_files): an unmasked export for hours, the rest for days.
 JOB_UNMASKED_HOURS = env_int("SHEQU_JOB_UNMASKED_HOURS", 4, minimum=1)
 JOB_FILE_DAYS = env_int("SHEQU_JOB_FILE_DAYS", 7, minimum=1)
+# Volunteer check-in/check-out codes work this long before an activity starts and after it ends (the city sets it).
+VOLUNTEER_CHECKIN_GRACE_MINUTES = env_int("SHEQU_VOLUNTEER_CHECKIN_GRACE_MINUTES", 30, minimum=0)
 
 SMS_BACKEND = env_str("SMS_BACKEND", "web.notify.ConsoleSMSBackend")
 
