@@ -7,6 +7,7 @@ Star levels (星级) follow the national record rules on the cumulative confirme
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 STARS: list[tuple[int, int]] = [(1500, 5), (1000, 4), (600, 3), (300, 2), (100, 1)]  # (hours at least, stars)
 STAR_LABELS = {1: "一星", 2: "二星", 3: "三星", 4: "四星", 5: "五星"}
@@ -68,12 +69,21 @@ def volunteer_hours(volunteer_id: int) -> float:
     return merged_seconds(rows) / 3600
 
 
-def hours_of(volunteer_ids: Iterable[int] | None = None) -> dict[int, float]:
-    """Confirmed hours of many volunteers (all when None), read in volunteer order."""
+def hours_of(volunteer_ids: Iterable[int]) -> dict[int, float]:
+    """Confirmed hours of a page of volunteers."""
     from volunteers.models import ServiceRecord
 
-    rows = ServiceRecord.objects.filter(confirmed=True)
-    if volunteer_ids is not None:
-        rows = rows.filter(volunteer_id__in=list(volunteer_ids))
+    return _summed(ServiceRecord.objects.filter(confirmed=True, volunteer_id__in=list(volunteer_ids)))
+
+
+def hours_of_subtree(prefix: str) -> dict[int, float]:
+    """Confirmed hours of every volunteer serving a unit of the subtree (their records anywhere count)."""
+    from places.codes import within
+    from volunteers.models import ServiceRecord
+
+    return _summed(ServiceRecord.objects.filter(within("volunteer__unit_id", prefix), confirmed=True))
+
+
+def _summed(rows: Any) -> dict[int, float]:
     ordered = rows.order_by("volunteer_id", "started_at").values_list("volunteer_id", "started_at", "ended_at")
     return dict(hours_by_volunteer(ordered.iterator(chunk_size=5000)))
