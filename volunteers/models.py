@@ -321,3 +321,24 @@ class ServiceRecord(models.Model):
     @property
     def duration_hours(self) -> float:
         return (self.ended_at - self.started_at).total_seconds() / 3600
+
+
+class Certificate(models.Model):
+    """志愿服务记录证明 — issued on demand; its code (token-check) is verified on the public page /v/<code>/."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="certificates", verbose_name="志愿者")
+    unit = models.ForeignKey("places.OrgUnit", to_field="code", db_column="unit_code", on_delete=models.PROTECT,
+                             related_name="volunteer_certificates", verbose_name="出具单位")
+    token = models.CharField("证明编号", max_length=20, unique=True)
+    total_hours = models.DecimalField("累计服务时长（小时）", max_digits=9, decimal_places=2)
+    period_start = models.DateField("服务起始日期")
+    period_end = models.DateField("服务截止日期")
+    issued_at = models.DateTimeField("出具时间", auto_now_add=True)
+    issued_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                  verbose_name="出具人")
+
+    objects = ScopedQuerySet["Certificate"].as_manager()
+
+    class Meta:
+        verbose_name = "志愿服务记录证明"
+        ordering = ["-issued_at", "pk"]

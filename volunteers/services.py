@@ -25,6 +25,7 @@ from shequ import inputs, phones
 from volunteers import hours
 from volunteers.models import (
     Activity,
+    Certificate,
     DayPart,
     IdType,
     PoliticalStatus,
@@ -471,3 +472,55 @@ def _recompute_stars(volunteer: Volunteer) -> None:
         if volunteer.account_id:
             notify.notify_user(volunteer.account, f"恭喜您成为{hours.STAR_LABELS[reached]}志愿者",
                                "您累计确认的志愿服务时长已达到新的星级。", url="/volunteers/me/", kind="volunteers.star")
+
+
+# ---------------------------------------------------------------- service record certificates
+
+def certificate_check(cert: Certificate) -> str:
+    """The check part of a certificate's code: a keyed digest of what the certificate states."""
+    from django.utils.crypto import salted_hmac
+
+    stated = f"{cert.token}|{cert.total_hours:.2f}|{cert.period_start}|{cert.period_end}|{cert.unit_id}|{cert.volunteer_id}"
+    return salted_hmac("volunteers.certificate", stated).hexdigest()[:8].upper()
+
+
+def certificate_code(cert: Certificate) -> str:
+    return f"{cert.token}-{certificate_check(cert)}"
+
+
+@transaction.atomic
+def issue_certificate(*, actor: Any, volunteer: Volunteer) -> Certificate:
+    """A certificate of the volunteer's confirmed service so far (their own, or by staff of their subtree)."""
+    import secrets
+    from decimal import Decimal
+
+
+    if not _may_act_for(actor, volunteer):
+        raise ValidationError("无权为该志愿者出具证明。")
+    records = ServiceRecord.objects.filter(volunteer=volunteer, confirmed=True)
+    first = records.order_by("started_at").values_list("started_at", flat=True).first()
+    last = records.order_by("-ended_at").values_list("ended_at", flat=True).first()
+    if first is None or last is None:
+        raise ValidationError("暂无已确认的服务记录，不能出具证明。")
+    total = Decimal(f"{hours.volunteer_hours(volunteer.pk):.2f}")
+    cert = Certificate.objects.create(
+        volunteer=volunteer, unit_id=volunteer.unit_id, token=secrets.token_hex(5).upper(), total_hours=total,
+        period_start=timezone.localtime(first).date(), period_end=timezone.localtime(last).date(),
+        issued_by=actor if getattr(actor, "pk", None) else None)
+    audit.record(actor=actor, action="volunteers.issue_certificate", obj=cert,
+                 detail={"volunteer": volunteer.pk, "hours": str(total)})
+    return cert
+
+
+def verify_certificate(code: str) -> tuple[Certificate | None, str]:
+    """(certificate, "") when the code is genuine; (None, reason) when it is unknown or altered."""
+    from django.utils.crypto import constant_time_compare
+
+
+    token, _, check = str(code or "").strip().upper().partition("-")
+    cert = Certificate.objects.select_related("volunteer", "unit").filter(token=token).first() if token else None
+    if cert is None:
+        return None, "未找到该证明编号。"
+    if not constant_time_compare(check, certificate_check(cert)):
+        return None, "证明编号与出具记录不符，该证明可能已被篡改。"
+    return cert, ""

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.volunteer_list, name="volunteers"),
     path("new/", views.volunteer_add, name="volunteer-add"),
     path("people/<int:pk>/", views.volunteer_detail, name="volunteer"),
+    path("people/<int:pk>/certificate/", views.certificate, name="certificate"),
     path("teams/", views.team_list, name="teams"),
     path("teams/<int:pk>/", views.team_detail, name="team"),
     path("points/", views.point_list, name="points"),

@@ -10,12 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
 from accounts.scoping import get_visible_or_404
+from people.masking import mask_name
 from volunteers import hours, selectors, services
 from volunteers.forms import (
     ActivityForm,
@@ -344,3 +346,38 @@ def checkin(request: HttpRequest) -> HttpResponse:
                   status=400 if request.method == "POST" else 200)
 
 
+
+
+# ---------------------------------------------------------------- certificates
+
+@login_required
+@require_POST
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue a service record certificate (the volunteer's own, or by staff) and answer it as a PDF."""
+    from weasyprint import HTML
+
+    v = get_visible_or_404(Volunteer.objects.visible_to(request.user).select_related("unit"), pk=pk)
+    try:
+        cert = services.issue_certificate(actor=request.user, volunteer=v)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("volunteers:volunteer", pk=v.pk)
+    code = services.certificate_code(cert)
+    link = request.build_absolute_uri(reverse("verify-certificate", args=[code]))
+    records = v.records.filter(confirmed=True).select_related("activity", "unit").order_by("started_at", "pk")
+    html = render_to_string("volunteers/certificate.html", {
+        "cert": cert, "v": v, "code": code, "link": link, "records": records,
+        "organisers": sorted({r.unit.name for r in records}),
+        "qr": segno.make(link, error="m").svg_inline(scale=3),
+    })
+    response = HttpResponse(bytes(HTML(string=html).write_pdf() or b""), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="certificate-{cert.token}.pdf"'
+    return response
+
+
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: confirms a certificate (masked name, hours, period, issuer) or says it is unknown or altered."""
+    cert, problem = services.verify_certificate(code[:40])
+    return render(request, "volunteers/verify.html", {
+        "cert": cert, "problem": problem, "masked_name": mask_name(cert.volunteer.name) if cert else "",
+    }, status=200 if cert else 404)

@@ -150,7 +150,32 @@ def _confirm_post(world: World) -> Probe:
                  data={"started_at": "", "ended_at": "", "reason": ""})
 
 
+def _with_hours(world: World):  # type: ignore[no-untyped-def]
+    from volunteers.models import ServiceRecord
+
+    ServiceRecord.objects.filter(pk=_record(world).pk).update(confirmed=True)
+    return _volunteer(world)
+
+
+def _certificate_post(world: World) -> Probe:
+    from volunteers.models import Certificate
+
+    person = _with_hours(world)
+    return Probe(url=f"/volunteers/people/{person.pk}/certificate/", method="post", kind="write",
+                 unchanged=lambda: not Certificate.objects.filter(volunteer=person).exists())
+
+
+def _verify(world: World) -> Probe:
+    from people.masking import mask_name
+    from volunteers import services
+
+    cert = services.issue_certificate(actor=world.bob, volunteer=_with_hours(world))
+    return Probe(url=f"/v/{services.certificate_code(cert)}/", kind="public", marker=mask_name(NAME), secret=NAME)
+
+
 CASES = [
+    ScopeCase("volunteers/people/<int:pk>/certificate/", _certificate_post, methods=("post",)),
+    ScopeCase("v/<str:code>/", _verify),
     ScopeCase("volunteers/", lambda w: (_volunteer(w), Probe(url="/volunteers/", kind="list", marker=NAME))[1]),
     # The GET of new/ is a blank form (the caller's own unit code as its default); the POST is the write probed.
     ScopeCase("volunteers/new/", _new_volunteer_post, methods=("post",)),
