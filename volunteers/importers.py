@@ -74,17 +74,17 @@ class _Importer:
         self.actor, self.dry_run = actor, dry_run
         self.units: dict[str, OrgUnit] = {}
 
-    def _unit(self, row: dict[str, str]) -> OrgUnit:
+    def _unit(self, row: dict[str, str], *, column: str = CODE, scoped: bool = True) -> OrgUnit:
         code = row.get(CODE, "").strip()
         if not code:
-            raise _CellError(CODE, "", "必填")
+            raise _CellError(column, "", "必填")
         unit = self.units.get(code)
         if unit is None:
-            raise _CellError(CODE, code, "区划代码不存在（应为12位统计用区划代码）")
-        if self.actor is not None and not can_see_unit(self.actor, code):
-            raise _CellError(CODE, code, "不在您的管辖范围内")
+            raise _CellError(column, code, "区划代码不存在（应为12位统计用区划代码）")
+        if scoped and self.actor is not None and not can_see_unit(self.actor, code):
+            raise _CellError(column, code, "不在您的管辖范围内")
         if unit.level != OrgUnit.Level.VILLAGE:
-            raise _CellError(CODE, code, "请填写村（社区）一级的代码")
+            raise _CellError(column, code, "请填写村（社区）一级的代码")
         return unit
 
     def parse(self, line: int, row: dict[str, str]) -> Any:
@@ -281,3 +281,72 @@ def export(stream: IO[bytes], prefix: str) -> int:
     return write_table(stream, EXPORT_HEADERS, (
         [v.name, v.id_number_masked, v.unit_id, f"{found.get(v.pk, 0.0):.2f}", hours.star_label(found.get(v.pk, 0.0))]
         for v in rows.iterator(chunk_size=2000)), title="志愿者")
+
+
+WORK_UNIT, RESIDENCE = "工作单位", "居住地村（社区）代码"
+PARTY_COLUMNS = [
+    Column(NAME, required=True), Column(ID_NUMBER, required=True, width=22), Column(PHONE, width=16),
+    Column(WORK_UNIT, required=True, width=20, note="系统中的部门名称（或其别名、代码）"),
+    Column(RESIDENCE, required=True, width=16),
+]
+
+
+class PartyMemberImporter(_Importer):
+    """Rosters of serving party members; a member already on a roster (same ID) is updated."""
+
+    action = "volunteers.import_party_members"
+    columns = PARTY_COLUMNS
+
+    def prepare(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        from volunteers.services import find_department
+
+        codes = {row.get(RESIDENCE, "").strip() for _, row in rows}
+        self.units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
+        self.departments = {name: find_department(name) for name in {row.get(WORK_UNIT, "").strip() for _, row in rows}}
+
+    def parse(self, line: int, row: dict[str, str]) -> dict[str, Any]:
+        from volunteers.services import party_member_columns
+
+        try:
+            columns = party_member_columns(name=row.get(NAME, ""), id_number=row.get(ID_NUMBER, ""),
+                                           phone=row.get(PHONE, ""), actor=self.actor)
+        except ValidationError as exc:
+            field, message = _first_message(exc)
+            column = {"name": NAME, "phone": PHONE}.get(field, ID_NUMBER)
+            raise _CellError(column, row.get(column, "") if column != ID_NUMBER else "", message) from None
+        text = row.get(WORK_UNIT, "").strip()
+        dept = self.departments.get(text)
+        if dept is None:
+            raise _CellError(WORK_UNIT, text, "必填" if not text else "不是系统中的部门（机关和企事业单位党组织）")
+        if self.actor is not None and getattr(self.actor, "department_id", None) != dept.pk:
+            raise _CellError(WORK_UNIT, text, "只能导入本单位的在职党员")
+        unit = self._unit({CODE: row.get(RESIDENCE, "")}, column=RESIDENCE, scoped=False)
+        return {"columns": columns, "work_unit": dept, "residence": unit}
+
+    def key(self, item: dict[str, Any]) -> str:
+        return str(item["columns"]["id_number_hash"])
+
+    def write(self, items: list[dict[str, Any]], result: VolunteerImportResult) -> None:
+        from volunteers.models import PartyMember
+
+        existing = {m.id_number_hash: m for m in PartyMember.objects.filter(id_number_hash__in=[self.key(i) for i in items])}
+        for item in items:
+            member = existing.get(self.key(item))
+            if member is not None:
+                same = (member.name, member.work_unit_id, member.residence_id, member.phone_hash) == (
+                    item["columns"]["name"], item["work_unit"].pk, item["residence"].code, item["columns"]["phone_hash"])
+                if same:
+                    result.unchanged += 1
+                    continue
+                result.updated += 1
+            else:
+                member = PartyMember()
+                result.created += 1
+            for key, value in item["columns"].items():
+                setattr(member, key, value)
+            member.work_unit, member.residence = item["work_unit"], item["residence"]
+            member.save()
+
+
+def import_party_members(file: str | IO[bytes], *, actor: Any = None, dry_run: bool = False) -> VolunteerImportResult:
+    return PartyMemberImporter(actor=actor, dry_run=dry_run).run(file)

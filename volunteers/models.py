@@ -342,3 +342,74 @@ class Certificate(models.Model):
     class Meta:
         verbose_name = "志愿服务记录证明"
         ordering = ["-issued_at", "pk"]
+
+
+class Post(models.TextChoices):
+    """认岗 — the posts a serving party member claims in their community."""
+
+    POLICY = "policy", "政策宣传"
+    PAIRING = "pairing", "结对帮扶"
+    VOLUNTEER = "volunteer", "志愿服务"
+    MEDIATION = "mediation", "矛盾调解"
+    GOVERNANCE = "governance", "社区治理"
+    SAFETY = "safety", "平安巡防"
+
+
+class PartyMemberQuerySet(ScopedQuerySet["PartyMember"]):
+    scope_field = "residence"
+
+    def visible_to(self, user: Any) -> "PartyMemberQuerySet":
+        """Community staff: members living in their subtree; a work unit's staff: their own department's members."""
+        if scope_prefix(user) is not None:
+            return self.filter(scope_q(user, "residence"))
+        if getattr(user, "is_authenticated", False) and user.is_active and getattr(user, "department_id", None) \
+                and getattr(user, "role", "") == "department_staff":
+            return self.filter(work_unit_id=user.department_id)
+        return self.filter(NOTHING)
+
+
+class PartyMember(models.Model):
+    """在职党员 — one serving member on the roster of a work-unit party organisation (a department of the system)."""
+
+    work_unit = models.ForeignKey("places.Department", on_delete=models.PROTECT, related_name="party_members",
+                                  verbose_name="工作单位")
+    residence = models.ForeignKey("places.OrgUnit", to_field="code", db_column="residence_code",
+                                  on_delete=models.PROTECT, related_name="resident_party_members",
+                                  verbose_name="居住地村（社区）")
+    name = models.CharField("姓名", max_length=50)
+    id_number_enc = models.TextField("证件号码（密文）")
+    id_number_hash = models.CharField("证件号码检索摘要", max_length=64, unique=True)
+    id_number_masked = models.CharField("证件号码（脱敏）", max_length=40)
+    phone_enc = models.TextField("联系电话（密文）", blank=True)
+    phone_hash = models.CharField("联系电话检索摘要", max_length=64, blank=True, db_index=True)
+    phone_masked = models.CharField("联系电话（脱敏）", max_length=20, blank=True)
+    volunteer = models.OneToOneField(Volunteer, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="party_member", verbose_name="志愿者记录")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PartyMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "在职党员"
+        ordering = ["work_unit_id", "name", "pk"]
+
+
+class PartyReport(models.Model):
+    """到社区报到 — a member reports to the community where they live and claims posts; the community confirms."""
+
+    member = models.ForeignKey(PartyMember, on_delete=models.CASCADE, related_name="reports", verbose_name="党员")
+    unit = models.ForeignKey("places.OrgUnit", to_field="code", db_column="unit_code", on_delete=models.PROTECT,
+                             related_name="party_reports", verbose_name="报到村（社区）")
+    reported_on = models.DateField("报到日期")
+    posts = models.JSONField("认领岗位", default=list, blank=True)
+    confirmed = models.BooleanField("社区已确认", default=False)
+    confirmed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name="确认人")
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+
+    objects = ScopedQuerySet["PartyReport"].as_manager()
+
+    class Meta:
+        verbose_name = "在职党员报到"
+        ordering = ["-reported_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["member", "reported_on"], name="volunteer_party_report_once_a_day")]

@@ -28,7 +28,10 @@ from volunteers.models import (
     Certificate,
     DayPart,
     IdType,
+    PartyMember,
+    PartyReport,
     PoliticalStatus,
+    Post,
     ServiceCategory,
     ServicePoint,
     ServiceRecord,
@@ -524,3 +527,75 @@ def verify_certificate(code: str) -> tuple[Certificate | None, str]:
     if not constant_time_compare(check, certificate_check(cert)):
         return None, "证明编号与出具记录不符，该证明可能已被篡改。"
     return cert, ""
+
+
+# ---------------------------------------------------------------- serving party members (在职党员到社区报到)
+
+def find_department(text: str) -> Any:
+    """A department by code, name or one of its aliases (工作单位), or None."""
+    from places.models import Department
+
+    text = str(text or "").strip()
+    if not text:
+        return None
+    for dept in Department.objects.all():
+        if text in {dept.code, dept.name, *[a for a in dept.aliases.split("|") if a]}:
+            return dept
+    return None
+
+
+def party_member_columns(*, name: str, id_number: str, phone: str, actor: Any) -> dict[str, Any]:
+    """Name, ID card and phone checked by the register's rules; the encrypted, hashed and masked columns."""
+    cleaned = _identity({"name": name, "id_type": IdType.ID_CARD, "id_number": id_number, "phone": phone}, actor=actor)
+    number, phone = cleaned["id_number"], cleaned.get("phone", "")
+    return {"name": cleaned["name"], "id_number_enc": crypto.encrypt(number), "id_number_hash": crypto.search_hash(number),
+            "id_number_masked": mask_id(number), "phone_enc": crypto.encrypt(phone), "phone_hash": crypto.search_hash(phone),
+            "phone_masked": mask_phone(phone)}
+
+
+@transaction.atomic
+def add_party_member(*, actor: Any, name: str, id_number: str, phone: str, work_unit: Any,
+                     residence_code: str) -> PartyMember:
+    """A work unit's party organisation puts one of its serving members on its roster (its own department only)."""
+    if actor is not None and not (getattr(actor, "role", "") == Role.DEPARTMENT_STAFF
+                                  and actor.department_id == getattr(work_unit, "pk", None)):
+        raise ValidationError("只能登记本单位的在职党员。")
+    if work_unit is None:
+        raise ValidationError({"work_unit": "请填写工作单位（系统中的部门）。"})
+    columns = party_member_columns(name=name, id_number=id_number, phone=phone, actor=actor)
+    residence = _village(residence_code)
+    if PartyMember.objects.filter(id_number_hash=columns["id_number_hash"]).exists():
+        raise ValidationError({"id_number": "该党员已在名册中。"})
+    member = PartyMember.objects.create(work_unit=work_unit, residence=residence, **columns)
+    audit.record(actor=actor, action="volunteers.add_party_member", obj=member, unit_code=residence.code,
+                 detail={"work_unit": work_unit.code})
+    return member
+
+
+@transaction.atomic
+def report_to_community(*, actor: Any, member: PartyMember, reported_on: dt.date, posts: Iterable[str]) -> PartyReport:
+    """报到 recorded at the community where the member lives (its staff), with the posts claimed (认岗)."""
+    _check_scope(actor, member.residence_id)
+    inputs.check_date(reported_on, label="报到日期", past=True)
+    claimed = _choices(posts, Post.values, "posts", "认领岗位不在可选范围内。")
+    if not claimed:
+        raise ValidationError({"posts": "请至少认领一个岗位。"})
+    if PartyReport.objects.filter(member=member, reported_on=reported_on).exists():
+        raise ValidationError("该党员当日已报到。")
+    report = PartyReport.objects.create(member=member, unit_id=member.residence_id, reported_on=reported_on,
+                                        posts=claimed)
+    audit.record(actor=actor, action="volunteers.party_report", obj=report, detail={"member": member.pk})
+    return report
+
+
+@transaction.atomic
+def confirm_report(*, actor: Any, report: PartyReport) -> PartyReport:
+    """The community confirms a report; only a confirmed report counts for the reporting rate."""
+    report = PartyReport.objects.select_for_update().get(pk=report.pk)
+    _check_scope(actor, report.unit_id)
+    if report.confirmed:
+        raise ValidationError("该报到已确认。")
+    report.confirmed, report.confirmed_by, report.confirmed_at = True, actor, timezone.now()
+    report.save(update_fields=["confirmed", "confirmed_by", "confirmed_at"])
+    audit.record(actor=actor, action="volunteers.confirm_party_report", obj=report)
+    return report
