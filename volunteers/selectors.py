@@ -55,3 +55,24 @@ def signups_of(activity: Activity) -> QuerySet[SignUp]:
 
 def records_to_confirm(activity: Activity) -> QuerySet[ServiceRecord]:
     return activity.records.select_related("volunteer").order_by("confirmed", "volunteer__name", "pk")
+
+
+def party_members(user: Any) -> list[dict[str, Any]]:
+    """Members the user sees (community: living in the subtree; work unit: its own), each with this year's report
+    status and confirmed volunteer hours."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from volunteers.models import PartyMember, PartyReport
+
+    year_start = dt.date(timezone.localdate().year, 1, 1)
+    members = list(PartyMember.objects.visible_to(user).select_related("work_unit", "residence")
+                   .order_by("residence_id", "name", "pk")[:500])
+    reports: dict[int, list[PartyReport]] = {}
+    for report in PartyReport.objects.filter(member__in=members, reported_on__gte=year_start).order_by("reported_on"):
+        reports.setdefault(report.member_id, []).append(report)
+    found = hours.hours_of([m.volunteer_id for m in members if m.volunteer_id])
+    return [{"member": m, "reports": reports.get(m.pk, []),
+             "reported": any(r.confirmed for r in reports.get(m.pk, [])),
+             "hours": found.get(m.volunteer_id or 0, 0.0)} for m in members]

@@ -22,4 +22,6 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("me/", views.me, name="me"),
     path("checkin/", views.checkin, name="checkin"),
+    path("party/", views.party_members, name="party"),
+    path("party/reports/<int:pk>/confirm/", views.party_report_confirm, name="party-confirm"),
 ]

@@ -381,3 +381,33 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "volunteers/verify.html", {
         "cert": cert, "problem": problem, "masked_name": mask_name(cert.volunteer.name) if cert else "",
     }, status=200 if cert else 404)
+
+
+# ---------------------------------------------------------------- serving party members
+
+@login_required
+def party_members(request: HttpRequest) -> HttpResponse:
+    """Community staff: who lives and reported here; a work unit's staff: its own members' reports and hours."""
+    from volunteers.models import PartyMember
+
+    if not PartyMember.objects.visible_to(request.user).exists() and not selectors.is_staff(request.user) \
+            and not getattr(request.user, "department_id", None):
+        raise Http404("未找到")
+    return render(request, "volunteers/party_members.html", {
+        "rows": selectors.party_members(request.user), "community": selectors.is_staff(request.user)})
+
+
+@login_required
+@require_POST
+def party_report_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    from volunteers.models import PartyReport
+
+    _staff_only(request)
+    report = get_visible_or_404(PartyReport.objects.visible_to(request.user), pk=pk)
+    try:
+        services.confirm_report(actor=request.user, report=report)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已确认报到。")
+    return redirect("volunteers:party")

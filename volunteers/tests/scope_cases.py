@@ -173,7 +173,35 @@ def _verify(world: World) -> Probe:
     return Probe(url=f"/v/{services.certificate_code(cert)}/", kind="public", marker=mask_name(NAME), secret=NAME)
 
 
+PARTY = "桥东在职党员甲"
+# A member of 市民政局 living in bob's community: the community's chain and the work unit (erin) see them.
+PARTY_INSIDERS = ("bob", "tom", "carl", "cindy", "erin")
+PARTY_OUTSIDERS = ("alice", "tina", "dave", "rita", "sam", "sue", "audrey")
+
+
+def _party_member(world: World):  # type: ignore[no-untyped-def]
+    from people.crypto import search_hash
+    from volunteers.models import PartyMember
+
+    return PartyMember.objects.get_or_create(name=PARTY, defaults={
+        "work_unit": world.erin.department, "residence_id": BOB_UNIT, "id_number_enc": "x",
+        "id_number_hash": search_hash("PARTY-PROBE"), "id_number_masked": "131102************"})[0]
+
+
+def _party_confirm_post(world: World) -> Probe:
+    from volunteers.models import PartyReport
+
+    report = PartyReport.objects.get_or_create(member=_party_member(world), reported_on=dt.date(2025, 3, 1),
+                                               defaults={"unit_id": BOB_UNIT, "posts": ["volunteer"]})[0]
+    return Probe(url=f"/volunteers/party/reports/{report.pk}/confirm/", method="post", kind="write",
+                 unchanged=lambda: PartyReport.objects.filter(pk=report.pk, confirmed=False).exists())
+
+
 CASES = [
+    ScopeCase("volunteers/party/", lambda w: (_party_member(w), Probe(url="/volunteers/party/", kind="list",
+                                                                       marker=PARTY))[1],
+              insiders=PARTY_INSIDERS, outsiders=PARTY_OUTSIDERS),
+    ScopeCase("volunteers/party/reports/<int:pk>/confirm/", _party_confirm_post, methods=("post",)),
     ScopeCase("volunteers/people/<int:pk>/certificate/", _certificate_post, methods=("post",)),
     ScopeCase("v/<str:code>/", _verify),
     ScopeCase("volunteers/", lambda w: (_volunteer(w), Probe(url="/volunteers/", kind="list", marker=NAME))[1]),

@@ -92,3 +92,17 @@ def test_it_imports_a_roster_whole_or_not_at_all(world: World, tmp_path: Path) -
     assert import_party_members(_book(tmp_path / "ok.xlsx", good)).created == 2
     assert import_party_members(_book(tmp_path / "ok.xlsx", good)).unchanged == 2
     assert PartyMember.objects.get(name="张党员").phone_masked == "139****1111"
+
+
+@pytest.mark.django_db
+def test_it_shows_the_work_unit_its_members_reports_and_lets_the_community_confirm(world: World, login) -> None:  # type: ignore[no-untyped-def]
+    member = _member(world, name="民政党员")
+    report = _reported(world, member, dt.date.today(), confirm=False)  # noqa: DTZ011 (a calendar date)
+    erin_page = login(world.erin).get("/volunteers/party/").content.decode()
+    assert "民政党员" in erin_page and "待社区确认" in erin_page
+    assert login(world.erin).post(f"/volunteers/party/reports/{report.pk}/confirm/").status_code == 404
+    assert not PartyReport.objects.get(pk=report.pk).confirmed
+    login(world.bob).post(f"/volunteers/party/reports/{report.pk}/confirm/")
+    assert PartyReport.objects.get(pk=report.pk).confirmed
+    assert "已确认" in login(world.erin).get("/volunteers/party/").content.decode()
+    assert "民政党员" not in login(world.alice).get("/volunteers/party/").content.decode()
