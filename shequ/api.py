@@ -50,6 +50,7 @@ DOMAIN_API_PREFIXES = {
     "care": "/care",
     "workforce": "/workforce",
     "planning": "/plan",
+    "volunteers": "/volunteers",
 }
 for app, prefix in DOMAIN_API_PREFIXES.items():
     if app in settings.INSTALLED_APPS and find_spec(f"{app}.api") is not None:

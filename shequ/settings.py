@@ -47,7 +47,7 @@ INSTALLED_APPS = [
 ]
 # The domain apps; SHEQU_DISABLE_APPS leaves some out for a local run.
 _disabled = set(env_list("SHEQU_DISABLE_APPS", []))
-for optional_app in ("people", "facilities", "appeals", "care", "workforce", "planning"):
+for optional_app in ("people", "facilities", "appeals", "care", "workforce", "planning", "volunteers"):
     if (BASE_DIR / optional_app / "apps.py").exists() and optional_app not in _disabled:
         INSTALLED_APPS.append(optional_app)
 
@@ -224,6 +224,8 @@ LOGGING = {
 # Retention of background jobs' files (people.jobs.purge_job_files): an unmasked export for hours, the rest for days.
 JOB_UNMASKED_HOURS = env_int("SHEQU_JOB_UNMASKED_HOURS", 4, minimum=1)
 JOB_FILE_DAYS = env_int("SHEQU_JOB_FILE_DAYS", 7, minimum=1)
+# Volunteer check-in/check-out codes work this long before an activity starts and after it ends (the city sets it).
+VOLUNTEER_CHECKIN_GRACE_MINUTES = env_int("SHEQU_VOLUNTEER_CHECKIN_GRACE_MINUTES", 30, minimum=0)
 
 SMS_BACKEND = env_str("SMS_BACKEND", "web.notify.ConsoleSMSBackend")
 

@@ -23,10 +23,15 @@ DOMAIN_URL_PREFIXES = {
     "care": "care/",
     "workforce": "workforce/",
     "planning": "plan/",
+    "volunteers": "volunteers/",
 }
 for app, prefix in DOMAIN_URL_PREFIXES.items():
     if app in settings.INSTALLED_APPS and find_spec(f"{app}.urls") is not None:
         urlpatterns.insert(-1, path(prefix, include(f"{app}.urls")))
+if "volunteers" in settings.INSTALLED_APPS:  # the public check of a volunteer service certificate (its QR)
+    from volunteers.views import verify as verify_certificate
+
+    urlpatterns.insert(-1, path("v/<str:code>/", verify_certificate, name="verify-certificate"))
 if "appeals" in settings.INSTALLED_APPS and find_spec("appeals.open311.urls") is not None:
     urlpatterns.insert(-1, path("open311/v2/", include("appeals.open311.urls")))
 # Media (photos, exports, uploads) is never served as public files, not even in demo mode:
