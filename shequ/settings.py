@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "places",
     "web",
+    "ops",  # /healthz, /readyz, /metrics, the task worker's heartbeat, backup and restore (docs/operations.md)
 ]
 # The domain apps; SHEQU_DISABLE_APPS leaves some out for a local run.
 _disabled = set(env_list("SHEQU_DISABLE_APPS", []))
@@ -150,6 +151,8 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEMO)
 SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
 # Reverse proxies whose X-Forwarded-For is believed (IPs or CIDRs); accounts.middleware.ClientAddressMiddleware.
 SHEQU_TRUSTED_PROXIES = env_networks("SHEQU_TRUSTED_PROXIES", [])
+# Probes from the load balancer or the orchestrator come over plain HTTP on the host's own address.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # Joining the browsers' HSTS preload list is the domain owner's decision (SECURE_HSTS_PRELOAD=true), not a default.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
@@ -220,6 +223,13 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# /readyz (ops.health): the task worker's heartbeat may be this old; the volume holding media must keep this much free;
+# on SQLite the write probe waits at most this long for the write lock. task_worker beats every HEARTBEAT seconds.
+READYZ_WORKER_MAX_AGE_SECONDS = env_int("READYZ_WORKER_MAX_AGE_SECONDS", 60, minimum=5)
+READYZ_DISK_FREE_MB = env_int("READYZ_DISK_FREE_MB", 1024)
+READYZ_DB_LOCK_WAIT_MS = env_int("READYZ_DB_LOCK_WAIT_MS", 200, minimum=1)
+TASK_WORKER_HEARTBEAT_SECONDS = env_int("TASK_WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 
 # Retention of background jobs' files (people.jobs.purge_job_files): an unmasked export for hours, the rest for days.
 JOB_UNMASKED_HOURS = env_int("SHEQU_JOB_UNMASKED_HOURS", 4, minimum=1)
