@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "places",
     "web",
+    "django_prometheus",
     "ops",  # /healthz, /readyz, /metrics, the task worker's heartbeat, backup and restore (docs/operations.md)
 ]
 # The domain apps; SHEQU_DISABLE_APPS leaves some out for a local run.
@@ -53,6 +54,7 @@ for optional_app in ("people", "facilities", "appeals", "care", "workforce", "pl
         INSTALLED_APPS.append(optional_app)
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request count and latency, first in and last out
     "accounts.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # before WhiteNoise, so static files carry the policy too
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # per view name: count, latency, status, exceptions
 ]
 
 ROOT_URLCONF = "shequ.urls"
@@ -229,6 +232,10 @@ LOGGING = {
 READYZ_WORKER_MAX_AGE_SECONDS = env_int("READYZ_WORKER_MAX_AGE_SECONDS", 60, minimum=5)
 READYZ_DISK_FREE_MB = env_int("READYZ_DISK_FREE_MB", 1024)
 READYZ_DB_LOCK_WAIT_MS = env_int("READYZ_DB_LOCK_WAIT_MS", 200, minimum=1)
+# /metrics (ops.metrics) answers scrapers from these addresses (the client after SHEQU_TRUSTED_PROXIES), or any address
+# presenting `Authorization: Bearer <METRICS_TOKEN>` (empty: no token accepted).
+METRICS_ALLOWED_IPS = env_networks("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 TASK_WORKER_HEARTBEAT_SECONDS = env_int("TASK_WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 
 # Retention of background jobs' files (people.jobs.purge_job_files): an unmasked export for hours, the rest for days.
