@@ -37,10 +37,11 @@ def latest() -> datetime | None:
 def start(worker_id: str) -> threading.Event:
     """Beat now and then every TASK_WORKER_HEARTBEAT_SECONDS in a daemon thread; set the returned event to stop."""
     stop = threading.Event()
+    interval = settings.TASK_WORKER_HEARTBEAT_SECONDS
     beat(worker_id)
 
     def loop() -> None:
-        while not stop.wait(settings.TASK_WORKER_HEARTBEAT_SECONDS):
+        while not stop.wait(interval):
             try:
                 beat(worker_id)
             except Exception:  # a failed beat shows as a stale heartbeat on /readyz, never kills the worker

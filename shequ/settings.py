@@ -7,6 +7,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from ops.logs import logging_config
 from shequ.env import (
     env_bool,
     env_int,
@@ -54,6 +55,7 @@ for optional_app in ("people", "facilities", "appeals", "care", "workforce", "pl
         INSTALLED_APPS.append(optional_app)
 
 MIDDLEWARE = [
+    "ops.logs.RequestIdMiddleware",  # X-Request-ID from the proxy (or a new one) on the response and every log record
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request count and latency, first in and last out
     "accounts.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -208,24 +210,9 @@ CACHES = caches_from_url(env_str("CACHE_URL", "locmem://"))
 
 PORT = env_int("PORT", 8000, minimum=1)
 
-# Every handler masks phone and ID numbers (shequ.logfilters), also in django.request and the development server's
-# access log (django.server); Django's own handlers for the "django" logger are replaced, so nothing bypasses the filter.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"personal_data": {"()": "shequ.logfilters.MaskPersonalData"}},
-    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["personal_data"]},
-    },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django": {"handlers": [], "level": "INFO", "propagate": True},
-        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
-        "django.db.backends": {"level": "WARNING"},
-    },
-}
+# Every handler masks phone and ID numbers (shequ.logfilters) and adds the request id (ops.logs); LOG_FORMAT=json writes
+# one JSON object per line.
+LOGGING = logging_config(fmt=env_str("LOG_FORMAT", "text"), level=env_str("LOG_LEVEL", "INFO"))
 
 # /readyz (ops.health): the task worker's heartbeat may be this old; the volume holding media must keep this much free;
 # on SQLite the write probe waits at most this long for the write lock. task_worker beats every HEARTBEAT seconds.
