@@ -106,6 +106,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if _sqlite_file and _sqlite_file != ":memory:" and not _sqlite_file.startswith("file:"):
         # Created here, 0600, before SQLite opens it (its -wal and -shm files take the database file's mode).
         private_file(Path(_sqlite_file))
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PGBOUNCER", False):
+    # PgBouncer in transaction mode hands each transaction to any server connection: no server-side cursors
+    # (they outlive a transaction) and no prepared statements (psycopg prepares a query after 5 runs).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 elif DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at SQLite or PostgreSQL")
 
