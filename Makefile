@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test install setup serve lint typecheck check clean
+.PHONY: run test install setup serve lint typecheck check clean prod-up prod-down prod-status
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,16 @@ typecheck: install
 	$(VENV)/bin/mypy .
 
 check: lint typecheck test
+
+# The production layout on this machine (bin/prod, docs/operations.md): nginx → gunicorn → PgBouncer → PostgreSQL, one worker.
+prod-up: install
+	@./bin/prod up
+
+prod-down:
+	@./bin/prod down
+
+prod-status:
+	@./bin/prod status
 
 clean:
 	rm -rf var/.demo-ready var/shequ.sqlite3* var/static

@@ -227,3 +227,35 @@ class AuditSeal(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("审计封存不可删除")
+
+
+class AuditArchiveEntry(models.Model):
+    """审计归档 — audit rows older than the online retention, moved here by `manage.py archive_audit` (accounts.archive)
+    with their id and values unchanged, so the seal chain (accounts.seal) still verifies them and the auditor still
+    searches them (/accounts/audit/?archive=1). Append-only like the log; nothing is ever deleted from it."""
+
+    id = models.BigIntegerField(primary_key=True)
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=80, db_index=True)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    unit_code = models.CharField(max_length=12, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    archived_at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet["AuditArchiveEntry"].as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "审计归档"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("审计归档不可修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("审计归档不可删除")

@@ -14,6 +14,7 @@ database (verify_audit prints it) to catch that; and anyone holding SECRET_KEY c
 """
 
 import hashlib
+import heapq
 import hmac
 import json
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import AuditEntry, AuditSeal
+from accounts.models import AuditArchiveEntry, AuditEntry, AuditSeal
 
 START = "0" * 64
 CHUNK = 5000
@@ -46,7 +47,10 @@ def extend(chain: str, entry: AuditEntry, key: bytes) -> str:
 
 
 def _rows(first: int, last: int) -> Any:
-    return AuditEntry.objects.filter(pk__gte=first, pk__lte=last).order_by("pk").iterator(chunk_size=CHUNK)
+    """The rows in [first, last] in id order, online or archived (accounts.archive moves them unchanged)."""
+    online = AuditEntry.objects.filter(pk__gte=first, pk__lte=last).order_by("pk").iterator(chunk_size=CHUNK)
+    archived = AuditArchiveEntry.objects.filter(pk__gte=first, pk__lte=last).order_by("pk").iterator(chunk_size=CHUNK)
+    return heapq.merge(archived, online, key=lambda entry: entry.pk)
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import rights, seal, services
 from accounts.forms import CreateUserForm, LoginForm, PasswordChangeForm
-from accounts.models import AccountChange, ApiToken, AuditEntry, DataRightGrant, User
+from accounts.models import AccountChange, ApiToken, AuditArchiveEntry, AuditEntry, DataRightGrant, User
 from accounts.roles import ADMIN_ROLES, Role
 
 
@@ -227,7 +227,8 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     _require_role(request, Role.AUDITOR)
-    entries = AuditEntry.objects.all()
+    archived = request.GET.get("archive") == "1"  # rows past the online retention (accounts.archive)
+    entries: Any = AuditArchiveEntry.objects.all() if archived else AuditEntry.objects.all()
     action = request.GET.get("action", "").strip()
     username = request.GET.get("user", "").strip()
     if action:
@@ -235,7 +236,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if username:
         entries = entries.filter(actor_username=username)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit.html", {"page": page, "action": action, "user_filter": username})
+    return render(request, "accounts/audit.html",
+                  {"page": page, "action": action, "user_filter": username, "archived": archived})
 
 
 @login_required

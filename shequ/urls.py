@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("units/", include("places.urls")),
+    path("", include("ops.urls")),
     path("", include("web.urls")),
 ]
 
