@@ -361,7 +361,6 @@ MEASURES: dict[str, Callable[[str, dt.date], Measure]] = {
     "new_urban_facility_area_compliance": new_urban_area_compliance,
     "facility_opening_hours_compliance": opening_hours_compliance,
     "volunteer_service_point_coverage": lambda p, d: housing_coverage(p, d, HousedService.VOLUNTEER_STATION),
-    "disabled_persons_association_coverage": lambda p, d: housing_coverage(p, d, HousedService.DISABLED_ASSOCIATION),
 }
 
 LABELS = {
@@ -379,7 +378,6 @@ LABELS = {
     "new_urban_facility_area_compliance": ("新建城市社区综合服务设施面积达标率（≥600㎡）", "ratio"),
     "facility_opening_hours_compliance": ("综合服务设施工作日每天开放不少于8小时的比例", "ratio"),
     "volunteer_service_point_coverage": ("建立志愿服务站点的村（社区）比例", "ratio"),
-    "disabled_persons_association_coverage": ("村（社区）残疾人协会覆盖率", "ratio"),
 }
 
 
