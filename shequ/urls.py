@@ -22,6 +22,7 @@ DOMAIN_URL_PREFIXES = {
     "appeals": "appeals/",
     "care": "care/",
     "workforce": "workforce/",
+    "exchange": "exchange/",
     "planning": "plan/",
 }
 for app, prefix in DOMAIN_URL_PREFIXES.items():
