@@ -12,7 +12,7 @@ from exchange import importers, services
 from exchange.models import Batch, Dataset, Fact
 from exchange.selectors import values_on
 from exchange.tests.helpers import csv_bytes, department_user, villages, xlsx_bytes
-from places.models import OrgUnit
+from places.models import Department, OrgUnit
 from shequ.testing.world import BOB_UNIT, HEDONG, JIZHOU
 
 CONNECTIVITY = ["行政村代码", "通5G", "通宽带", "统计日期"]
@@ -146,3 +146,17 @@ def test_it_imports_from_the_command_with_a_dry_run_first(datasets: dict[str, Da
     with pytest.raises(CommandError, match="没有这个数据集"):
         call_command("import_dataset", "gps", str(path), stdout=StringIO())
     assert Fact.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_it_creates_the_four_datasets_once_and_keeps_a_configured_owner(tree: None) -> None:
+    call_command("sync_datasets", stdout=StringIO())
+    owners = dict(Dataset.objects.values_list("code", "department__code"))
+    assert owners == {"general_practitioners": "health_commission", "village_connectivity": "development_reform",
+                      "elderly_friendly_communities": "health_commission",
+                      "disabled_persons_associations": "disabled_persons_federation"}
+    Dataset.objects.filter(code="village_connectivity").update(department=Department.objects.get(code="civil_affairs"))
+    out = StringIO()
+    call_command("sync_datasets", stdout=out)
+    assert "新建数据集 0 个" in out.getvalue() and Dataset.objects.count() == 4
+    assert Dataset.objects.get(code="village_connectivity").department.code == "civil_affairs"
