@@ -137,3 +137,84 @@ class Fact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset_id} {self.unit_id} {self.as_of}"
+
+
+# ---------------------------------------------------------------- sharing with departments (数据共享)
+
+
+class AgreementQuerySet(models.QuerySet["SharingAgreement"]):
+    def visible_to(self, user: Any) -> "AgreementQuerySet":
+        """The requesting department's staff, and the approver's (市民政局)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active or user.role != Role.DEPARTMENT_STAFF \
+                or not user.department_id:
+            return self.none()
+        if user.department.code == APPROVER_DEPARTMENT:
+            return self.all()
+        return self.filter(department_id=user.department_id)
+
+    def usable_by(self, user: Any) -> "AgreementQuerySet":
+        """The agreements whose data the user may read: the requesting department's (the approver reads none)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active or user.role != Role.DEPARTMENT_STAFF:
+            return self.none()
+        return self.filter(department_id=user.department_id)
+
+
+APPROVER_DEPARTMENT = "civil_affairs"
+
+
+class SharingAgreement(models.Model):
+    """数据共享协议 — a department's access to a shared dataset of the register, approved by 市民政局."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "待审批"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "未批准"
+        REVOKED = "revoked", "已撤销"
+
+    department = models.ForeignKey("places.Department", on_delete=models.PROTECT, related_name="agreements",
+                                   verbose_name="申请部门")
+    dataset = models.CharField("共享数据集", max_length=40)
+    unit = models.ForeignKey("places.OrgUnit", to_field="code", db_column="unit_code", on_delete=models.PROTECT,
+                             related_name="+", verbose_name="范围")
+    purpose = models.CharField("用途", max_length=200)
+    legal_basis = models.CharField("法律依据", max_length=200)
+    # Fields served unmasked, each with its justification: {field: why}. Everything else is masked.
+    unmasked = models.JSONField("非脱敏字段及理由", default=dict, blank=True)
+    starts_on = models.DateField("起始日期")
+    ends_on = models.DateField("截止日期")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = "数据共享协议"
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["requested", "approved", "rejected", "revoked"]),
+                                   name="agreement_status_valid"),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="agreement_period_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} · {self.dataset}"
+
+
+class AgreementAccess(models.Model):
+    """共享访问记录 — one read of an agreement's data: who, when, which page, how many rows."""
+
+    agreement = models.ForeignKey(SharingAgreement, on_delete=models.PROTECT, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    as_of = models.DateField()
+    page = models.PositiveIntegerField()
+    rows = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "共享访问记录"

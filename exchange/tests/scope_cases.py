@@ -80,3 +80,77 @@ CASES = [
 OPEN_ROUTES = {
     "exchange/datasets/<slug:code>/template/": "the blank template of a dataset: its published columns and instructions, no place's data",
 }
+
+
+# ---------------------------------------------------------------- sharing agreements
+# hank (市卫生健康委) asks for bob's community's residents aged 80+; erin (市民政局) approves. The data is hank's to read.
+
+def _agreement(world: World, *, approved: bool = True, read: bool = False) -> Any:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from exchange import services
+    from people.models import Resident
+
+    _dataset(world)
+    today = timezone.localdate()
+    Resident.objects.create(unit_id=BOB_UNIT, name="探针老人", gender="M", birth_date=dt.date(today.year - 85, 1, 1))
+    agreement = services.request_agreement(actor=world.hank, dataset="residents_80_plus", unit_code=BOB_UNIT,
+                                           purpose="高龄津贴", legal_basis="老年人权益保障法", unmasked={},
+                                           starts_on=today, ends_on=today + dt.timedelta(days=30))
+    if approved:
+        agreement = services.decide_agreement(agreement=agreement, actor=world.erin, approve=True)
+    if read:
+        services.read_shared(agreement=agreement, actor=world.hank, page=1, as_of=today)
+    return agreement
+
+
+def _status_is(status: str) -> Any:
+    def unchanged() -> bool:
+        from exchange.models import SharingAgreement
+
+        return SharingAgreement.objects.filter(unit_id=BOB_UNIT).values_list("status", flat=True).first() == status
+
+    return unchanged
+
+
+def _ask(world: World) -> Probe:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from exchange.models import SharingAgreement
+
+    _dataset(world)
+    today = timezone.localdate()
+    return Probe(url="/api/exchange/agreements", method="post", kind="write", json=True,
+                 data={"dataset": "residents_80_plus", "unit_code": BOB_UNIT, "purpose": "高龄津贴", "legal_basis": "条例",
+                       "starts_on": today.isoformat(), "ends_on": (today + dt.timedelta(days=30)).isoformat()},
+                 unchanged=lambda: not SharingAgreement.objects.filter(unit_id=BOB_UNIT).exists())
+
+
+BOB_ROW = f'"unit_code": "{BOB_UNIT}"'
+BOTH: dict[str, Any] = {"insiders": ("hank", "erin"), "outsiders": tuple(u for u in USERS if u != "erin")}
+APPROVER: dict[str, Any] = {"insiders": ("erin",), "outsiders": (*(u for u in USERS if u != "erin"), "hank")}
+REQUESTER: dict[str, Any] = {"insiders": ("hank",), "outsiders": tuple(USERS)}
+
+CASES += [
+    ScopeCase("api/exchange/agreements", lambda w: (_agreement(w), Probe(url="/api/exchange/agreements", kind="list",
+                                                                       marker=BOB_ROW))[1], **BOTH),
+    # Any department may ask; only department staff can: the places' staff and the admin posts are refused.
+    ScopeCase("api/exchange/agreements", _ask, methods=("post",), insiders=("erin",),
+              outsiders=tuple(u for u in USERS if u != "erin")),
+    ScopeCase("api/exchange/agreements/<agreement_id>/approve",
+              lambda w: Probe(url=f"/api/exchange/agreements/{_agreement(w, approved=False).pk}/approve", method="post",
+                              kind="write", json=True, unchanged=_status_is("requested")), methods=("post",), **APPROVER),
+    ScopeCase("api/exchange/agreements/<agreement_id>/revoke",
+              lambda w: Probe(url=f"/api/exchange/agreements/{_agreement(w).pk}/revoke", method="post", kind="write",
+                              json=True, unchanged=_status_is("approved")), methods=("post",),
+              insiders=("erin",), outsiders=tuple(u for u in USERS if u != "erin")),
+    ScopeCase("api/exchange/agreements/<agreement_id>/rows",
+              lambda w: Probe(url=f"/api/exchange/agreements/{_agreement(w).pk}/rows", marker=BOB_ROW), **REQUESTER),
+    ScopeCase("api/exchange/agreements/<agreement_id>/accesses",
+              lambda w: Probe(url=f"/api/exchange/agreements/{_agreement(w, read=True).pk}/accesses", marker='"user": "hank"'),
+              **BOTH),
+]
