@@ -1,9 +1,11 @@
 """Scoped reads of the exchange, and the one rule for a dataset's value on a day."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Max, Q
+from django.utils import timezone
 
 from exchange.models import Batch, Dataset, Fact
 from places.codes import within
@@ -37,3 +39,25 @@ def values_on(code: str, day: dt.date, prefix: str = "") -> dict[str, dict[str, 
 
 def latest_batch(dataset: Dataset) -> Batch | None:
     return dataset.batches.filter(status=Batch.Status.LANDED).order_by("-sent_at", "-id").first()
+
+
+FREQUENCY_DAYS = {"month": 31, "quarter": 92, "year": 366}
+
+
+@dataclass
+class Feed:
+    dataset: Dataset
+    latest_batch: Batch | None
+    latest_data: dt.date | None  # the latest date a landed value is true from
+    stale: bool                  # no batch, or the last one is older than the expected frequency
+
+
+def feeds(datasets: Any, today: dt.date) -> list[Feed]:
+    """Each dataset's freshness: its latest landed batch and data date, and whether the feed is overdue."""
+    out = []
+    for dataset in datasets:
+        batch = latest_batch(dataset)
+        data = Fact.objects.filter(dataset=dataset, removed=False).aggregate(latest=Max("as_of"))["latest"]
+        overdue = batch is None or (today - timezone.localtime(batch.sent_at).date()).days > FREQUENCY_DAYS[dataset.frequency]
+        out.append(Feed(dataset, batch, data, overdue))
+    return out

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_visible_or_404
@@ -31,7 +32,7 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    rows = [(d, selectors.latest_batch(d)) for d in selectors.datasets_for(request.user)]
+    rows = selectors.feeds(selectors.datasets_for(request.user), timezone.localdate())
     return render(request, "exchange/index.html", {"rows": rows})
 
 

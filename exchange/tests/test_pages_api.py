@@ -115,3 +115,15 @@ def test_it_refuses_a_pushed_batch_with_one_bad_row_and_an_expired_token(fred: A
                                                 last_used_at=timezone.now() - dt.timedelta(days=39))
     late = push(token, "disabled_persons_associations", [{"村（社区）代码": BOB_UNIT, "成立日期": "2020-05-01", "主席姓名": "张三"}])
     assert late.status_code == 401 and not Fact.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_warns_when_a_feed_is_older_than_its_expected_frequency(fred: Any, login: Any) -> None:
+    client = login(fred)
+    assert "已超过更新周期" in client.get("/exchange/").content.decode()  # never fed
+    upload = SimpleUploadedFile("a.csv", csv_bytes([HEADER, [BOB_UNIT, "2020-05-01", "张三"], [ALICE_UNIT, "2022-03-01", "李四"]]))
+    client.post("/exchange/datasets/disabled_persons_associations/upload/", {"file": upload})
+    page = client.get("/exchange/").content.decode()
+    assert "已超过更新周期" not in page and "2022-03-01" in page
+    Batch.objects.update(sent_at=timezone.now() - dt.timedelta(days=400))  # yearly dataset, fed 400 days ago
+    assert "已超过更新周期" in client.get("/exchange/").content.decode()
