@@ -127,6 +127,9 @@ def test_it_reads_csv_and_xlsx_with_extra_columns_and_refuses_a_wrong_header(dat
     assert "第2列应为「全科医生数」" in str(caught.value)
     with pytest.raises(importers.HeaderMismatch):
         importers.file_rows("g.txt", b"x", spec)
+    with pytest.raises(importers.HeaderMismatch) as control:
+        importers.file_rows("g.csv", csv_bytes([table[0], [BOB_UNIT, "3", "2025-06-30", "备\x07注"]]), spec)
+    assert control.value.errors[0].line == 2 and control.value.errors[0].column == "备注"
 
 
 @pytest.mark.django_db
