@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_visible_or_404
-from exchange import importers, selectors, services
+from exchange import importers, selectors, services, sharing
 from exchange.datasets import SPECS, TYPE_LABELS
 from exchange.forms import UploadForm
-from exchange.models import Batch
+from exchange.models import Batch, SharingAgreement
 from places.models import OrgUnit
 from shequ.importing import RowError
 from shequ.xlsx import HeaderMismatch, write_error_report
@@ -100,3 +100,47 @@ def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
     stream = BytesIO()
     write_error_report(stream, [RowError(e["line"], e["reason"], e.get("column", ""), e.get("value", "")) for e in batch.errors])
     return _xlsx(stream.getvalue(), f"{batch.dataset.name}批次{batch.pk}错误报告.xlsx")
+
+
+# ---------------------------------------------------------------- sharing agreements
+
+
+def _agreements(request: HttpRequest) -> Any:
+    return SharingAgreement.objects.visible_to(request.user).select_related("department", "unit", "requested_by", "decided_by")
+
+
+@login_required
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "exchange/agreements.html", {"agreements": _agreements(request)[:500]})
+
+
+@login_required
+def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = get_visible_or_404(_agreements(request), pk=pk)
+    accesses = agreement.accesses.select_related("user")[:500]
+    fields = [(f, f.key in agreement.unmasked, agreement.unmasked.get(f.key, "")) for f in sharing.FIELDS]
+    return render(request, "exchange/agreement.html", {
+        "agreement": agreement, "accesses": accesses, "fields": fields, "active": services.agreement_active(agreement),
+        "dataset_name": sharing.SHARED_DATASETS.get(agreement.dataset, agreement.dataset)})
+
+
+def _decide(request: HttpRequest, pk: int, act: Any, done: str) -> HttpResponse:
+    agreement = get_visible_or_404(_agreements(request), pk=pk)
+    try:
+        act(agreement)
+        messages.success(request, done)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("exchange:agreement", pk=pk)
+
+
+@login_required
+@require_POST
+def agreement_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, lambda a: services.decide_agreement(agreement=a, actor=request.user, approve=True), "协议已批准。")
+
+
+@login_required
+@require_POST
+def agreement_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, lambda a: services.revoke_agreement(agreement=a, actor=request.user), "协议已撤销，数据访问即刻停止。")

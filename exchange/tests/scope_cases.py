@@ -154,3 +154,17 @@ CASES += [
               lambda w: Probe(url=f"/api/exchange/agreements/{_agreement(w, read=True).pk}/accesses", marker='"user": "hank"'),
               **BOTH),
 ]
+
+CASES += [
+    ScopeCase("exchange/agreements/", lambda w: (_agreement(w), Probe(url="/exchange/agreements/", kind="list",
+                                                                    marker=f"（{BOB_UNIT}）"))[1], **BOTH),
+    ScopeCase("exchange/agreements/<int:pk>/",
+              lambda w: Probe(url=f"/exchange/agreements/{_agreement(w, read=True).pk}/", marker="<td>hank</td>"), **BOTH),
+    ScopeCase("exchange/agreements/<int:pk>/approve/",
+              lambda w: Probe(url=f"/exchange/agreements/{_agreement(w, approved=False).pk}/approve/", method="post",
+                              kind="write", unchanged=_status_is("requested")), methods=("post",), **APPROVER),
+    ScopeCase("exchange/agreements/<int:pk>/revoke/",
+              lambda w: Probe(url=f"/exchange/agreements/{_agreement(w).pk}/revoke/", method="post", kind="write",
+                              unchanged=_status_is("approved")), methods=("post",),
+              insiders=("erin",), outsiders=tuple(u for u in USERS if u != "erin")),
+]

@@ -97,3 +97,27 @@ def test_it_serves_justified_fields_in_the_clear_and_refuses_an_expired_agreemen
     _, health = issue_token(actor=department_user("health_commission", "hank"), name="卫健")
     assert api(health, "get", f"/api/exchange/agreements/{pk}/rows").status_code == 404
     assert api(health, "get", "/api/exchange/agreements").json() == []
+
+
+@pytest.mark.django_db
+def test_it_shows_the_agreement_with_its_access_log_and_approves_and_revokes_on_the_page(people: None, world: Any,
+                                                                                        login: Any) -> None:
+    fay = department_user("finance", "fay")
+    _, treasury = issue_token(actor=fay, name="财政")
+    pk = ask(treasury, unmasked={"name": "发放到人需核对姓名"}).json()["id"]
+    own = login(fay)
+    assert own.post(f"/exchange/agreements/{pk}/approve/").status_code == 302  # refused: not 市民政局
+    assert SharingAgreement.objects.get(pk=pk).status == "requested"
+    assert "数据共享协议由市民政局审批" in own.get(f"/exchange/agreements/{pk}/").content.decode()
+    approver = login(world.erin)
+    assert "高龄津贴发放核对" in approver.get("/exchange/agreements/").content.decode()
+    approver.post(f"/exchange/agreements/{pk}/approve/")
+    assert SharingAgreement.objects.get(pk=pk).status == "approved"
+    api(treasury, "get", f"/api/exchange/agreements/{pk}/rows")
+    page = approver.get(f"/exchange/agreements/{pk}/").content.decode()
+    assert "发放到人需核对姓名" in page and "<td>fay</td>" in page and "<td>2</td>" in page
+    approver.post(f"/exchange/agreements/{pk}/revoke/")
+    assert api(treasury, "get", f"/api/exchange/agreements/{pk}/rows").status_code == 403
+    other = login(department_user("health_commission", "hank"))
+    assert other.get(f"/exchange/agreements/{pk}/").status_code == 404
+    assert "高龄津贴发放核对" not in other.get("/exchange/agreements/").content.decode()
