@@ -360,7 +360,6 @@ MEASURES: dict[str, Callable[[str, dt.date], Measure]] = {
     "relocation_community_facility_coverage": relocation_coverage,
     "new_urban_facility_area_compliance": new_urban_area_compliance,
     "facility_opening_hours_compliance": opening_hours_compliance,
-    "disabled_persons_association_coverage": lambda p, d: housing_coverage(p, d, HousedService.DISABLED_ASSOCIATION),
 }
 
 LABELS = {
@@ -377,7 +376,6 @@ LABELS = {
     "relocation_community_facility_coverage": ("“空心村”治理集中安置社区综合服务设施覆盖率", "ratio"),
     "new_urban_facility_area_compliance": ("新建城市社区综合服务设施面积达标率（≥600㎡）", "ratio"),
     "facility_opening_hours_compliance": ("综合服务设施工作日每天开放不少于8小时的比例", "ratio"),
-    "disabled_persons_association_coverage": ("村（社区）残疾人协会覆盖率", "ratio"),
 }
 
 

@@ -49,6 +49,7 @@ DOMAIN_API_PREFIXES = {
     "appeals": "/appeals",
     "care": "/care",
     "workforce": "/workforce",
+    "exchange": "/exchange",
     "planning": "/plan",
     "volunteers": "/volunteers",
 }

@@ -23,6 +23,7 @@ DOMAIN_URL_PREFIXES = {
     "appeals": "appeals/",
     "care": "care/",
     "workforce": "workforce/",
+    "exchange": "exchange/",
     "planning": "plan/",
     "volunteers": "volunteers/",
 }

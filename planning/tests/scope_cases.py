@@ -146,12 +146,12 @@ def _load(world: World) -> None:
 
 
 def _values(world: World) -> Probe:
-    """A manual value the city entered for bob's community: its figures come back in the unit's values."""
+    """A manual value the city entered for bob's community (an indicator no module computes yet): its figures come back in the unit's values."""
     from planning.models import Indicator
     from planning.services import enter_manual_value
 
     _load(world)
-    enter_manual_value(indicator=Indicator.objects.get(code="villages_with_5g_share"), unit_code=BOB_UNIT, period="2025",
+    enter_manual_value(indicator=Indicator.objects.get(code="party_member_reporting_coverage"), unit_code=BOB_UNIT, period="2025",
                        numerator=7, denominator=9, source="探针", source_date=dt.date(2025, 1, 2), actor=world.cindy)
     return Probe(url=f"/api/plan/values?unit={BOB_UNIT}&period=2025", marker='"numerator": 7.0, "denominator": 9.0')
 

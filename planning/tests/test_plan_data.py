@@ -261,6 +261,7 @@ def test_indicator_catalogue(indicators):
         "deliberation",
         "places",
         "appeals",
+        "exchange",
         "manual",
     }
     units = {

@@ -9,6 +9,7 @@ from accounts.demo import ensure_demo_accounts
 # Each module's loader; skipped when its app is left out (SHEQU_DISABLE_APPS).
 OPTIONAL_STEPS: list[tuple[str, dict[str, object]]] = [
     ("load_plan", {}),          # planning: the plan's tasks, actions and indicators
+    ("sync_datasets", {}),      # exchange: the department datasets the code defines
 ]
 # Run after the synthetic population (seed_demo) exists, in this order.
 AFTER_POPULATION = ["seed_facilities", "seed_appeals", "seed_care", "seed_workforce", "seed_planning"]
