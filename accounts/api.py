@@ -13,6 +13,7 @@ from accounts import services
 from accounts.context import api_token
 from accounts.forms import invalid_login_message
 from accounts.models import ApiToken
+from shequ.apierrors import ErrorOut
 
 router = Router(tags=["auth"])
 
@@ -56,11 +57,7 @@ class MeOut(Schema):
     department: str | None
 
 
-class Problem(Schema):
-    detail: str
-
-
-@router.post("/token", auth=None, response={200: TokenOut, 401: Problem, 403: Problem},
+@router.post("/token", auth=None, response={200: TokenOut, 401: ErrorOut, 403: ErrorOut},
              summary="Exchange username and password for an API token (idle and absolute lifetime: see expires_at)")
 def create_token(request: HttpRequest, payload: TokenRequest) -> Any:
     user = authenticate(request, username=payload.username, password=payload.password)
@@ -92,7 +89,7 @@ def my_tokens(request: HttpRequest) -> list[dict[str, Any]]:
     return [_row(t) for t in services.live_tokens(request.user)]  # type: ignore[arg-type]  # request.user is a User behind login_required; the stubs say User | AnonymousUser
 
 
-@router.delete("/tokens/{token_id}", response={204: None, 404: Problem}, summary="Revoke one of the caller's tokens")
+@router.delete("/tokens/{token_id}", response={204: None, 404: ErrorOut}, summary="Revoke one of the caller's tokens")
 def revoke_my_token(request: HttpRequest, token_id: int) -> Any:
     token = ApiToken.objects.filter(pk=token_id, user=request.user, revoked_at__isnull=True).first()  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes / the signed-in User
     if token is None:
