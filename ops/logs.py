@@ -38,7 +38,7 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         given = request.headers.get(HEADER, "")
         rid = given if VALID.fullmatch(given) else new_id()
-        request.request_id = rid  # type: ignore[attr-defined]
+        request.request_id = rid  # type: ignore[attr-defined]  # the request id rides on the request object for the views and log filter
         # Kept past the middleware: Django logs a 4xx/5xx after the chain returns. ops.signals clears it on
         # request_finished, and the next request sets its own.
         request_id.set(rid)

@@ -60,7 +60,7 @@ def exposition() -> bytes:
     request metrics and the task queue."""
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
         registry = prometheus_client.CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(registry)
     else:
         registry = prometheus_client.CollectorRegistry()
         registry.register(_DefaultMetrics())

@@ -34,7 +34,7 @@ class SelfRegisterForm(VolunteerForm):
     """A resident registers; name and ID are taken from the register when they are in it."""
 
     def __init__(self, *args: object, in_register: bool = False, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # *args/**kwargs pass Django's own Form arguments through unchanged
         if in_register:
             for name in ("name", "id_type", "id_number"):
                 del self.fields[name]

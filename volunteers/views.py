@@ -65,7 +65,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def volunteer_add(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    form = VolunteerForm(request.POST or None, initial={"unit_code": request.user.unit_id})  # type: ignore[union-attr]
+    form = VolunteerForm(request.POST or None, initial={"unit_code": request.user.unit_id})  # type: ignore[union-attr]  # None is ruled out on this line or by the caller (department_id / signed-in worker / a concrete field)
     if request.method == "POST" and form.is_valid():
         try:
             v = services.register_volunteer(actor=request.user, data=form.cleaned_data)
@@ -97,7 +97,7 @@ def _volunteer_page(request: HttpRequest, v: Volunteer) -> HttpResponse:
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    form = TeamForm(request.POST or None, initial={"unit_code": request.user.unit_id})  # type: ignore[union-attr]
+    form = TeamForm(request.POST or None, initial={"unit_code": request.user.unit_id})  # type: ignore[union-attr]  # None is ruled out on this line or by the caller (department_id / signed-in worker / a concrete field)
     if request.method == "POST" and form.is_valid():
         try:
             team = services.create_team(actor=request.user, unit_code=form.cleaned_data["unit_code"],
@@ -132,7 +132,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def point_list(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    form = PointForm(request.POST or None, initial={"unit_code": request.user.unit_id})  # type: ignore[union-attr]
+    form = PointForm(request.POST or None, initial={"unit_code": request.user.unit_id})  # type: ignore[union-attr]  # None is ruled out on this line or by the caller (department_id / signed-in worker / a concrete field)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -166,7 +166,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_add(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    form = ActivityForm(request.POST or None, initial={"unit_code": request.user.unit_id, "capacity": 10})  # type: ignore[union-attr]
+    form = ActivityForm(request.POST or None, initial={"unit_code": request.user.unit_id, "capacity": 10})  # type: ignore[union-attr]  # None is ruled out on this line or by the caller (department_id / signed-in worker / a concrete field)
     if request.method == "POST" and form.is_valid():
         try:
             activity = services.create_activity(actor=request.user, data=form.cleaned_data)
@@ -218,7 +218,7 @@ def activity_signup(request: HttpRequest, pk: int) -> HttpResponse:
     if chosen and selectors.is_staff(request.user):
         person = get_visible_or_404(Volunteer.objects.visible_to(request.user), pk=chosen)
     else:
-        person = Volunteer.objects.filter(account_id=request.user.pk).first()  # type: ignore[assignment]
+        person = Volunteer.objects.filter(account_id=request.user.pk).first()  # type: ignore[assignment]  # a resident has at most one volunteer record; None is handled below
         if person is None:
             messages.error(request, "请先注册为志愿者。")
             return redirect("volunteers:register")
@@ -298,11 +298,11 @@ def register(request: HttpRequest) -> HttpResponse:
     """A resident registers as a volunteer (their own record)."""
     if Volunteer.objects.filter(account_id=request.user.pk).exists():
         return redirect("volunteers:me")
-    if request.user.role != Role.RESIDENT:  # type: ignore[union-attr]
+    if request.user.role != Role.RESIDENT:  # type: ignore[union-attr]  # behind login_required: request.user is a User
         raise Http404("未找到")
     in_register = getattr(request.user, "resident_record", None) is not None
     form = SelfRegisterForm(request.POST or None, in_register=in_register,
-                            initial={"unit_code": request.user.unit_id})  # type: ignore[union-attr]
+                            initial={"unit_code": request.user.unit_id})  # type: ignore[union-attr]  # None is ruled out on this line or by the caller (department_id / signed-in worker / a concrete field)
     if request.method == "POST" and form.is_valid():
         try:
             services.register_volunteer(actor=request.user, data=form.cleaned_data)

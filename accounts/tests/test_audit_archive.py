@@ -26,7 +26,7 @@ def _raw(sql: str, params: list[Any]) -> None:
 
 
 @pytest.fixture
-def log(world: World, settings) -> dict[str, AuditEntry]:  # type: ignore[no-untyped-def]
+def log(world: World, settings) -> dict[str, AuditEntry]:
     settings.AUDIT_ONLINE_DAYS = 183
     rows = {name: _row(days, name, world) for name, days in
             [("test.400d", 400), ("test.200d", 200), ("test.170d", 170), ("test.1d", 1)]}
@@ -42,7 +42,7 @@ def _archived() -> set[str]:
     return set(AuditArchiveEntry.objects.filter(action__startswith="test.").values_list("action", flat=True))
 
 
-def test_it_moves_sealed_rows_past_the_retention_and_the_chain_still_verifies(log, world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_moves_sealed_rows_past_the_retention_and_the_chain_still_verifies(log, world, login) -> None:
     sealed = seal.verify()
     assert archive.archive() == 2
     assert _online() == {"test.170d", "test.1d"}
@@ -59,14 +59,14 @@ def test_it_moves_sealed_rows_past_the_retention_and_the_chain_still_verifies(lo
     assert "test.400d" not in login(world.audrey).get("/accounts/audit/?action=test.").content.decode()
 
 
-def test_it_never_moves_a_row_younger_than_six_months_whatever_the_setting(log, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_never_moves_a_row_younger_than_six_months_whatever_the_setting(log, settings) -> None:
     settings.AUDIT_ONLINE_DAYS = 30
     archive.archive()
     assert {"test.170d", "test.1d"} <= _online()
     assert "test.170d" not in _archived()
 
 
-def test_it_moves_rows_as_the_clock_passes_six_months(log) -> None:  # type: ignore[no-untyped-def]
+def test_it_moves_rows_as_the_clock_passes_six_months(log) -> None:
     later = timezone.now() + timedelta(days=20)  # test.170d is then 190 days old
     if connection.vendor == "postgresql":
         # The database's own clock decides there: by it the row is 170 days old, so its DELETE is refused.
@@ -79,14 +79,14 @@ def test_it_moves_rows_as_the_clock_passes_six_months(log) -> None:  # type: ign
     assert seal.verify().ok
 
 
-def test_it_leaves_unsealed_rows_online(log, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_leaves_unsealed_rows_online(log, world) -> None:
     late = _row(300, "test.300d-unsealed", world)
     archive.archive()
     assert AuditEntry.objects.filter(pk=late.pk).exists()
     assert not AuditArchiveEntry.objects.filter(pk=late.pk).exists()
 
 
-def test_it_refuses_edits_and_deletes_of_the_archive(log) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_edits_and_deletes_of_the_archive(log) -> None:
     archive.archive()
     moved = AuditArchiveEntry.objects.get(action="test.400d")
     with pytest.raises(PermissionError):
@@ -105,7 +105,7 @@ def test_it_refuses_edits_and_deletes_of_the_archive(log) -> None:  # type: igno
 
 
 @pytest.mark.postgres_only
-def test_it_lets_postgresql_delete_an_online_row_only_when_old_and_archived_unchanged(log) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_postgresql_delete_an_online_row_only_when_old_and_archived_unchanged(log) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's trigger")
     for name in ("test.400d", "test.1d"):  # old but not archived; young
@@ -120,7 +120,7 @@ def test_it_lets_postgresql_delete_an_online_row_only_when_old_and_archived_unch
     assert AuditEntry.objects.filter(pk=old.pk).exists()
 
 
-def test_it_runs_as_a_command(log, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_it_runs_as_a_command(log, capsys) -> None:
     call_command("archive_audit")
     assert "已归档 2 条" in capsys.readouterr().out
 

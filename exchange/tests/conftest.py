@@ -5,6 +5,6 @@ from exchange.models import Dataset
 
 
 @pytest.fixture
-def datasets(tree) -> dict[str, Dataset]:  # type: ignore[no-untyped-def]
+def datasets(tree) -> dict[str, Dataset]:
     services.sync_datasets()
     return {d.code: d for d in Dataset.objects.select_related("department")}

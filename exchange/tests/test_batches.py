@@ -24,7 +24,7 @@ def rows(header: list[str], *lines: list[object]) -> list[tuple[int, dict[str, o
 
 
 def deliver(dataset: Dataset, data: list[tuple[int, dict[str, object]]], **kw: object) -> services.Delivery:
-    return services.deliver(dataset=dataset, rows=data, actor=None, channel="command", source_name="t.csv", **kw)  # type: ignore[arg-type]
+    return services.deliver(dataset=dataset, rows=data, actor=None, channel="command", source_name="t.csv", **kw)  # type: ignore[arg-type]  # **kw holds the optional keyword arguments of the service by name
 
 
 @pytest.mark.django_db
@@ -40,7 +40,7 @@ def test_it_lands_a_batch_and_diffs_the_next_one_per_unit(datasets: dict[str, Da
     second = deliver(ds, rows(CONNECTIVITY, [a, "是", "是", "2025-06-30"], [b, "是", "是", "2025-06-30"],
                               [d, "是", "否", "2025-06-30"]))
     assert (second.added, second.changed, second.removed, second.unchanged) == ([d], [b], [c], 1)
-    batch = Batch.objects.get(pk=second.batch.pk)  # type: ignore[union-attr]
+    batch = Batch.objects.get(pk=second.batch.pk)
     assert batch.diff == {"added": [d], "changed": [b], "removed": [c]}
     assert (batch.added, batch.changed, batch.removed, batch.unchanged) == (1, 1, 1, 1)
     # Only the changes are written: 3 + (d, b, c's removal).
@@ -89,7 +89,7 @@ def test_it_refuses_a_row_outside_the_datasets_remit(datasets: dict[str, Dataset
 
 
 @pytest.mark.django_db
-def test_it_refuses_a_batch_for_another_departments_dataset(datasets: dict[str, Dataset], world) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_batch_for_another_departments_dataset(datasets: dict[str, Dataset], world) -> None:
     health = department_user("health_commission", "hank")
     data = rows(ASSOCIATIONS, [BOB_UNIT, "2020-05-01", "张三"])
     for actor in (health, world.erin, world.cindy, world.bob):

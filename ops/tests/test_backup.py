@@ -122,7 +122,7 @@ def test_it_keeps_the_keys_out_of_the_backup(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_backs_up_and_restores_the_running_site_with_the_commands(tmp_path: Path, settings, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_it_backs_up_and_restores_the_running_site_with_the_commands(tmp_path: Path, settings, capsys) -> None:
     from django.db import connection
 
     if connection.vendor != "sqlite":

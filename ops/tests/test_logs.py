@@ -35,11 +35,11 @@ def json_log() -> Iterator[io.StringIO]:
         logging.config.dictConfig(settings.LOGGING)
 
 
-def _records(stream: io.StringIO) -> list[dict]:  # type: ignore[type-arg]
+def _records(stream: io.StringIO) -> list[dict]:
     return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
 
 
-def test_it_carries_the_proxy_request_id_to_the_response_and_the_log(json_log) -> None:  # type: ignore[no-untyped-def]
+def test_it_carries_the_proxy_request_id_to_the_response_and_the_log(json_log) -> None:
     response = Client().get("/no-such-page/13912345678/", headers={"X-Request-ID": "0f2c9d4e8a7b4c1d9e6f5a3b2c1d0e9f"})
     assert response.status_code == 404
     assert response["X-Request-ID"] == "0f2c9d4e8a7b4c1d9e6f5a3b2c1d0e9f"
@@ -50,7 +50,7 @@ def test_it_carries_the_proxy_request_id_to_the_response_and_the_log(json_log) -
     assert record["time"].endswith("+00:00")
 
 
-def test_it_makes_a_request_id_when_none_or_a_forged_one_is_given(json_log) -> None:  # type: ignore[no-untyped-def]
+def test_it_makes_a_request_id_when_none_or_a_forged_one_is_given(json_log) -> None:
     made = Client().get("/healthz")["X-Request-ID"]
     assert len(made) == 32 and int(made, 16) >= 0
     forged = "abc\nINFO fake line"
@@ -77,8 +77,8 @@ def _env() -> dict[str, str]:
 
 
 @pytest.mark.django_db(transaction=True)  # the worker runs outside the test's transaction
-def test_it_passes_the_request_id_to_the_task_enqueued_during_the_request(json_log) -> None:  # type: ignore[no-untyped-def]
-    def view(request):  # type: ignore[no-untyped-def]
+def test_it_passes_the_request_id_to_the_task_enqueued_during_the_request(json_log) -> None:
+    def view(request):
         check_deadlines.enqueue()
         return HttpResponse()
 

@@ -12,7 +12,7 @@ from ops import heartbeat
 pytestmark = pytest.mark.django_db
 
 
-def _scrape(client: Client | None = None, **headers: str) -> dict[tuple[str, frozenset], float]:  # type: ignore[type-arg]
+def _scrape(client: Client | None = None, **headers: str) -> dict[tuple[str, frozenset], float]:
     response = (client or Client()).get("/metrics", headers=headers)
     assert response.status_code == 200, response.content
     samples = {}
@@ -22,7 +22,7 @@ def _scrape(client: Client | None = None, **headers: str) -> dict[tuple[str, fro
     return samples
 
 
-def _value(samples: dict, name: str, **labels: str) -> float:  # type: ignore[type-arg]
+def _value(samples: dict, name: str, **labels: str) -> float:
     return samples.get((name, frozenset(labels.items())), 0.0)
 
 
@@ -58,7 +58,7 @@ def test_it_reports_the_task_queue_depth_failures_and_heartbeat() -> None:
     assert 29 <= _value(samples, "shequ_task_worker_heartbeat_age_seconds") < 60
 
 
-def test_it_refuses_metrics_to_an_address_not_allowed(settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_metrics_to_an_address_not_allowed(settings) -> None:
     settings.METRICS_ALLOWED_IPS = ["10.0.0.0/8"]
     response = Client(REMOTE_ADDR="192.0.2.7").get("/metrics")
     assert response.status_code == 403
@@ -67,7 +67,7 @@ def test_it_refuses_metrics_to_an_address_not_allowed(settings) -> None:  # type
     _scrape(Client(REMOTE_ADDR="10.1.2.3"))  # a Prometheus inside the allowed network
 
 
-def test_it_admits_a_scraper_with_the_token_and_refuses_a_wrong_one(settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_admits_a_scraper_with_the_token_and_refuses_a_wrong_one(settings) -> None:
     settings.METRICS_ALLOWED_IPS = []
     settings.METRICS_TOKEN = "s3cret-scrape-token"
     client = Client(REMOTE_ADDR="192.0.2.7")
@@ -77,7 +77,7 @@ def test_it_admits_a_scraper_with_the_token_and_refuses_a_wrong_one(settings) ->
     assert any(name == "shequ_task_queue_depth" or name.startswith("django_http") for name, _ in samples)
 
 
-def test_it_accepts_no_token_when_none_is_set(settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_accepts_no_token_when_none_is_set(settings) -> None:
     settings.METRICS_ALLOWED_IPS = []
     settings.METRICS_TOKEN = ""
     assert Client(REMOTE_ADDR="192.0.2.7").get("/metrics", headers={"Authorization": "Bearer "}).status_code == 403

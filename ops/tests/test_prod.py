@@ -57,7 +57,7 @@ def prod(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, s
         subprocess.run([str(ROOT / "bin" / "prod"), "down"], env=env, capture_output=True, timeout=120, cwd=ROOT)
 
 
-def test_it_serves_the_site_through_nginx_gunicorn_and_pgbouncer(prod) -> None:  # type: ignore[no-untyped-def]
+def test_it_serves_the_site_through_nginx_gunicorn_and_pgbouncer(prod) -> None:
     env, folder = prod
     status, headers, body = _get("/readyz")
     assert status == 200, body
@@ -71,7 +71,7 @@ def test_it_serves_the_site_through_nginx_gunicorn_and_pgbouncer(prod) -> None: 
     assert status == 200 and b"django_http_requests_total_by_view_transport_method_total" in body
 
 
-def test_it_carries_nginx_request_id_into_djangos_json_log(prod) -> None:  # type: ignore[no-untyped-def]
+def test_it_carries_nginx_request_id_into_djangos_json_log(prod) -> None:
     env, folder = prod
     status, headers, _ = _get("/no-such-page/")
     assert status == 404
@@ -82,7 +82,7 @@ def test_it_carries_nginx_request_id_into_djangos_json_log(prod) -> None:  # typ
     assert any(r["request_id"] == rid and r["logger"] == "django.request" for r in logged)
 
 
-def test_it_answers_readyz_503_once_the_worker_is_stopped_and_stops_everything(prod) -> None:  # type: ignore[no-untyped-def]
+def test_it_answers_readyz_503_once_the_worker_is_stopped_and_stops_everything(prod) -> None:
     env, folder = prod
     os.kill(int((folder / "run" / "worker.pid").read_text()), signal.SIGTERM)
     deadline = time.monotonic() + 20

@@ -14,7 +14,7 @@ TITLE = "桥东助老探访活动"
 PAST = "桥东往期清洁活动"
 
 
-def _volunteer(world: World):  # type: ignore[no-untyped-def]
+def _volunteer(world: World):
     from people.idcard import make_number
     from volunteers.models import Volunteer
 
@@ -28,13 +28,13 @@ def _volunteer(world: World):  # type: ignore[no-untyped-def]
         "unit_code": BOB_UNIT, "consent": True})
 
 
-def _team(world: World):  # type: ignore[no-untyped-def]
+def _team(world: World):
     from volunteers.models import Team
 
     return Team.objects.get_or_create(unit_id=BOB_UNIT, name=TEAM)[0]
 
 
-def _point(world: World):  # type: ignore[no-untyped-def]
+def _point(world: World):
     from volunteers.models import ServicePoint
 
     return ServicePoint.objects.get_or_create(unit_id=BOB_UNIT, name=POINT, defaults={
@@ -42,7 +42,7 @@ def _point(world: World):  # type: ignore[no-untyped-def]
         "opened_on": dt.date(2024, 1, 1)})[0]
 
 
-def _activity(world: World, *, past: bool = False):  # type: ignore[no-untyped-def]
+def _activity(world: World, *, past: bool = False):
     from volunteers.models import Activity
 
     start = (timezone.now() + dt.timedelta(days=-2 if past else 2)).replace(second=0, microsecond=0)
@@ -51,14 +51,14 @@ def _activity(world: World, *, past: bool = False):  # type: ignore[no-untyped-d
         "ends_at": start + dt.timedelta(hours=2), "capacity": 5})[0]
 
 
-def _signup(world: World, *, past: bool = False):  # type: ignore[no-untyped-def]
+def _signup(world: World, *, past: bool = False):
     from volunteers.models import SignUp
 
     return SignUp.objects.get_or_create(activity=_activity(world, past=past), volunteer=_volunteer(world),
                                         defaults={"status": "confirmed"})[0]
 
 
-def _record(world: World):  # type: ignore[no-untyped-def]
+def _record(world: World):
     from volunteers.models import ServiceRecord
 
     activity = _activity(world, past=True)
@@ -150,7 +150,7 @@ def _confirm_post(world: World) -> Probe:
                  data={"started_at": "", "ended_at": "", "reason": ""})
 
 
-def _with_hours(world: World):  # type: ignore[no-untyped-def]
+def _with_hours(world: World):
     from volunteers.models import ServiceRecord
 
     ServiceRecord.objects.filter(pk=_record(world).pk).update(confirmed=True)
@@ -179,7 +179,7 @@ PARTY_INSIDERS = ("bob", "tom", "carl", "cindy", "erin")
 PARTY_OUTSIDERS = ("alice", "tina", "dave", "rita", "sam", "sue", "audrey")
 
 
-def _party_member(world: World):  # type: ignore[no-untyped-def]
+def _party_member(world: World):
     from people.crypto import search_hash
     from volunteers.models import PartyMember
 

@@ -15,7 +15,7 @@ from volunteers.models import Certificate, ServiceRecord
 from volunteers.tests.factories import volunteer
 
 
-def _served(world: World, name: str = "证明志愿者"):  # type: ignore[no-untyped-def]
+def _served(world: World, name: str = "证明志愿者"):
     number = id_number()
     person = volunteer(world.bob, name=name, id_number=number)
     start = (timezone.now() - dt.timedelta(days=5)).replace(hour=1, minute=0, second=0, microsecond=0)
@@ -27,7 +27,7 @@ def _served(world: World, name: str = "证明志愿者"):  # type: ignore[no-unt
 
 
 @pytest.mark.django_db
-def test_it_issues_a_pdf_with_the_masked_id_the_total_and_a_verification_code(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_issues_a_pdf_with_the_masked_id_the_total_and_a_verification_code(world: World, login) -> None:
     person, number = _served(world)
     response = login(world.bob).post(f"/volunteers/people/{person.pk}/certificate/")
     assert response["Content-Type"] == "application/pdf"
@@ -38,7 +38,7 @@ def test_it_issues_a_pdf_with_the_masked_id_the_total_and_a_verification_code(wo
 
 
 @pytest.mark.django_db
-def test_it_confirms_a_genuine_certificate_publicly_with_the_name_masked(world: World, client) -> None:  # type: ignore[no-untyped-def]
+def test_it_confirms_a_genuine_certificate_publicly_with_the_name_masked(world: World, client) -> None:
     person, _ = _served(world)
     cert = services.issue_certificate(actor=world.bob, volunteer=person)
     page = client.get(f"/v/{services.certificate_code(cert)}/").content.decode()
@@ -46,7 +46,7 @@ def test_it_confirms_a_genuine_certificate_publicly_with_the_name_masked(world: 
 
 
 @pytest.mark.django_db
-def test_it_refuses_an_altered_or_unknown_certificate(world: World, client) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_an_altered_or_unknown_certificate(world: World, client) -> None:
     person, _ = _served(world)
     cert = services.issue_certificate(actor=world.bob, volunteer=person)
     code = services.certificate_code(cert)
@@ -59,7 +59,7 @@ def test_it_refuses_an_altered_or_unknown_certificate(world: World, client) -> N
 
 
 @pytest.mark.django_db
-def test_it_refuses_a_certificate_without_confirmed_hours_or_by_an_outsider(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_certificate_without_confirmed_hours_or_by_an_outsider(world: World, login) -> None:
     person = volunteer(world.bob)
     with pytest.raises(ValidationError, match="暂无已确认的服务记录"):
         services.issue_certificate(actor=world.bob, volunteer=person)

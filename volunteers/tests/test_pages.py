@@ -13,7 +13,7 @@ from volunteers.tests.factories import activity, imported_hours, volunteer
 
 
 @pytest.mark.django_db
-def test_it_lists_volunteers_with_masked_ids_hours_and_stars(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_volunteers_with_masked_ids_hours_and_stars(world: World, login) -> None:
     number = id_number()
     person = volunteer(world.bob, name="列表志愿者", id_number=number)
     imported_hours(person, 60, days_ago=10)
@@ -25,13 +25,13 @@ def test_it_lists_volunteers_with_masked_ids_hours_and_stars(world: World, login
 
 
 @pytest.mark.django_db
-def test_it_shows_a_resident_no_staff_list(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_a_resident_no_staff_list(world: World, login) -> None:
     volunteer(world.bob, name="别人")
     assert login(world.rita).get("/volunteers/").status_code == 404
 
 
 @pytest.mark.django_db
-def test_it_lets_a_resident_register_on_the_phone_page(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_a_resident_register_on_the_phone_page(world: World, login) -> None:
     client = login(world.rita)
     form = client.get("/volunteers/register/").content.decode()
     assert 'name="consent"' in form and "<script>" not in form
@@ -48,7 +48,7 @@ def test_it_lets_a_resident_register_on_the_phone_page(world: World, login) -> N
 
 
 @pytest.mark.django_db
-def test_it_takes_a_registered_residents_name_and_id_from_the_register(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_takes_a_registered_residents_name_and_id_from_the_register(world: World, login) -> None:
     person = resident(ALICE_UNIT, name="档案里的人")
     person.account = world.rita
     person.save()
@@ -59,7 +59,7 @@ def test_it_takes_a_registered_residents_name_and_id_from_the_register(world: Wo
 
 
 @pytest.mark.django_db
-def test_it_shows_a_resident_the_activities_of_their_own_community_and_signs_them_up(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_a_resident_the_activities_of_their_own_community_and_signs_them_up(world: World, login) -> None:
     own = activity(world.alice, ALICE_UNIT, title="游园活动", capacity=1)
     activity(world.bob, BOB_UNIT, title="桥东活动")
     v = volunteer(world.alice, ALICE_UNIT)
@@ -74,7 +74,7 @@ def test_it_shows_a_resident_the_activities_of_their_own_community_and_signs_the
 
 
 @pytest.mark.django_db
-def test_it_checks_a_volunteer_in_from_the_scanned_code(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_checks_a_volunteer_in_from_the_scanned_code(world: World, login) -> None:
     start = (timezone.now() - dt.timedelta(minutes=10)).replace(microsecond=0)
     event = services.create_activity(actor=world.bob, data={
         "unit_code": BOB_UNIT, "title": "正在进行", "category": "community", "target_group": "all", "place": "广场",
@@ -96,7 +96,7 @@ def test_it_checks_a_volunteer_in_from_the_scanned_code(world: World, login) -> 
 
 
 @pytest.mark.django_db
-def test_it_answers_the_api_with_masked_ids_and_hours(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_answers_the_api_with_masked_ids_and_hours(world: World, login) -> None:
     number = id_number()
     person = volunteer(world.bob, id_number=number)
     imported_hours(person, 2.5)

@@ -32,7 +32,7 @@ def _reported(world: World, member: PartyMember, on: dt.date, *, confirm: bool =
 @pytest.mark.django_db
 def test_it_computes_the_reporting_rate_from_confirmed_reports_of_the_year(world: World) -> None:
     a, b, c = (_member(world, name=n) for n in ("甲", "乙", "丙"))
-    d = _member(world, ALICE_UNIT, dept=Department.objects.exclude(code="civil_affairs").first().code, name="丁")  # type: ignore[union-attr]
+    d = _member(world, ALICE_UNIT, dept=Department.objects.exclude(code="civil_affairs").first().code, name="丁")
     _reported(world, a, dt.date(2025, 3, 1))
     _reported(world, a, dt.date(2025, 4, 1))  # twice in the year: one member
     _reported(world, b, dt.date(2025, 5, 1), confirm=False)  # not confirmed: not counted
@@ -95,7 +95,7 @@ def test_it_imports_a_roster_whole_or_not_at_all(world: World, tmp_path: Path) -
 
 
 @pytest.mark.django_db
-def test_it_shows_the_work_unit_its_members_reports_and_lets_the_community_confirm(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_work_unit_its_members_reports_and_lets_the_community_confirm(world: World, login) -> None:
     member = _member(world, name="民政党员")
     report = _reported(world, member, dt.date.today(), confirm=False)  # noqa: DTZ011 (a calendar date)
     erin_page = login(world.erin).get("/volunteers/party/").content.decode()

@@ -71,7 +71,7 @@ def test_it_lets_a_resident_register_themselves_with_the_registers_name_and_id(w
     ({"categories": ["flying"]}, "服务类别不在可选范围内"),
     ({"political_status": "党员吧"}, "GB/T 4762"),
 ])
-def test_it_refuses_a_bad_registration_and_writes_nothing(world: World, changes: dict, message: str) -> None:  # type: ignore[type-arg]
+def test_it_refuses_a_bad_registration_and_writes_nothing(world: World, changes: dict, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         volunteer(world.bob, **changes)
     assert not Volunteer.objects.exists() and not _audits("volunteers.register")
@@ -118,7 +118,7 @@ def test_it_refuses_a_second_sign_up_and_one_by_an_outsider(world: World) -> Non
 
 # ---------------------------------------------------------------- check-in codes
 
-def _signed_up(world: World, *, status: str = "confirmed"):  # type: ignore[no-untyped-def]
+def _signed_up(world: World, *, status: str = "confirmed"):
     event = activity(world.bob, capacity=1 if status == "waiting" else 5)
     if status == "waiting":
         services.sign_up(actor=world.bob, activity=event, volunteer=volunteer(world.bob, name="先到"))
@@ -184,7 +184,7 @@ def test_it_refuses_a_check_in_by_someone_on_the_waiting_list(world: World) -> N
 
 # ---------------------------------------------------------------- confirming hours
 
-def _record(world: World, hours: float = 2):  # type: ignore[no-untyped-def]
+def _record(world: World, hours: float = 2):
     event = past_activity(hours=hours)
     person = volunteer(world.bob)
     signup = SignUp.objects.create(activity=event, volunteer=person, status="confirmed")
