@@ -25,6 +25,7 @@ from appeals.models import Appeal, Assist, Category, Extension, Photo, RatingApp
 from appeals.photos import clean_photos
 from places.models import OrgUnit
 from shequ.files import stored_file_response
+from shequ.xlsx import write_table
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
@@ -458,19 +459,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
     stream = io.BytesIO()
     user: Any = request.user
     watermark = f"{user.username} {timezone.localtime():%Y-%m-%d %H:%M}"
-    try:
-        from shequ.xlsx import write_table
-
-        write_table(stream, headers, table, title=f"接诉即办{start:%Y-%m}", watermark=watermark)
-    except ImportError:  # pragma: no cover
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.append(headers)
-        for r in table:
-            sheet.append(r)
-        book.save(stream)
+    write_table(stream, headers, table, title=f"接诉即办{start:%Y-%m}", watermark=watermark)
     from accounts import audit
 
     audit.record(actor=user, action="appeals.export", unit_code=unit.code, detail={"month": f"{start:%Y-%m}"})
