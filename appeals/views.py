@@ -90,6 +90,11 @@ def file_new(request: HttpRequest) -> HttpResponse:
                                                  "map_tiles": _map_tiles()})
 
 
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """服务目录: the public list of what can be filed (the 20 categories), with who leads and the promised deadlines."""
+    return render(request, "appeals/catalogue.html", {"categories": selectors.categories()})
+
+
 def suggest(request: HttpRequest) -> HttpResponse:
     """HTMX: the classifier's top three categories for the text typed so far."""
     text = (request.GET.get("description") or request.POST.get("description") or "")[:2000]

@@ -54,7 +54,6 @@ def toggle_elder_mode(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accessibility.html")
 

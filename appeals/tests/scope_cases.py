@@ -176,6 +176,7 @@ CASES: list[ScopeCase] = [
 
 OPEN_ROUTES = {
     "appeals/new/": "the filing form: shows only the signed-in resident's own community",
+    "appeals/catalogue/": "the public service catalogue: the categories and their deadlines (public configuration)",
     "appeals/suggest/": "category suggestions for the text typed (no stored data)",
     "appeals/communities/": "search of the division tree, which is public",
     "appeals/track/": "shows one request only to whoever gives both its tracking number and the phone that filed it",

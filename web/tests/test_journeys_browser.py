@@ -1,0 +1,29 @@
+"""Resident journeys walked in a real browser at 320 px, as a visitor would (issue 21)."""
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_leads_a_visitor_from_the_home_page_to_each_service_in_one_tap(chromium_page, tree) -> None:  # type: ignore[no-untyped-def]
+    page = chromium_page
+    base = page.base_url
+    page.set_viewport_size({"width": 320, "height": 640})
+    for link, heading in (("我要反映", "我要反映"), ("查询办理进度", "查询办理进度"), ("服务目录", "服务目录"),
+                          ("无障碍与长辈模式说明", "无障碍与长辈模式")):
+        page.goto(f"{base}/")
+        page.get_by_role("navigation", name="居民服务").get_by_role("link", name=link).click()
+        page.wait_for_load_state()
+        assert "/accounts/login/" not in page.url, link
+        assert page.get_by_role("heading", level=1).first.inner_text().startswith(heading), link
+    page.goto(f"{base}/")
+    page.get_by_role("contentinfo").get_by_role("link", name="无障碍与长辈模式说明").click()
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url
+    assert page.get_by_role("heading", name="无障碍与长辈模式").is_visible()
+
+
+def test_it_lists_the_services_a_visitor_can_ask_for_with_their_deadlines(client, tree) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/appeals/catalogue/").content.decode()
+    assert "服务目录" in page and "我要反映" in page
+    assert "个工作日内答复" in page
