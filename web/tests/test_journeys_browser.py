@@ -27,3 +27,18 @@ def test_it_lists_the_services_a_visitor_can_ask_for_with_their_deadlines(client
     page = client.get("/appeals/catalogue/").content.decode()
     assert "服务目录" in page and "我要反映" in page
     assert "个工作日内答复" in page
+
+
+def test_it_announces_messages_in_a_list_axe_accepts(chromium_page, tree) -> None:  # type: ignore[no-untyped-def]
+    from web.tests.test_accessibility import AXE, serious_violations
+
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci)")
+    page = chromium_page
+    page.goto(f"{page.base_url}/appeals/track/")
+    page.get_by_label("受理编号").fill("20260000000")
+    page.get_by_label("提交时的手机号码").fill("13800000000")
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_load_state()
+    assert "没有找到该编号的诉求" in page.get_by_role("status").first.inner_text()
+    assert serious_violations(page) == []
