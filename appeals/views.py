@@ -57,7 +57,7 @@ def _ip(request: HttpRequest) -> str:
 def _file_kwargs(form: FileForm, request: HttpRequest) -> dict[str, Any]:
     data = form.cleaned_data
     return {
-        "category_code": data["category"].code, "description": data["description"], "unit_code": data["community"],
+        "category_code": data["category"].code if data["category"] else "", "description": data["description"], "unit_code": data["community"],
         "contact_name": data["contact_name"], "phone": data["phone"], "public_name": data["public_name"],
         "location_kind": data["location_kind"], "address": data["address"], "lat": data["lat"], "lng": data["lng"],
         "photos": request.FILES.getlist("photos"),
