@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.views.decorators.http import require_POST
@@ -64,12 +65,25 @@ def _file_kwargs(form: FileForm, request: HttpRequest) -> dict[str, Any]:
     }
 
 
+FILED_KEY = "appeals_filed"
+
+
+def _filed_here(request: HttpRequest) -> Appeal | None:
+    """The request this browser session just filed (its number is kept in the session, never in the URL)."""
+    number = request.session.get(FILED_KEY)
+    return Appeal.objects.filter(tracking_no=number).first() if number else None
+
+
 def file_new(request: HttpRequest) -> HttpResponse:
     """提交诉求: a resident (signed in or with a phone number) files a request."""
     user: Any = request.user
     if services.is_staff(user):
         return redirect("appeals:intake")
     resident = _resident_record(user)
+    if request.method == "GET" and request.GET.get("filed"):
+        filed = _filed_here(request)
+        if filed is not None:
+            return render(request, "appeals/filed.html", {"appeal": filed})
     ensure_categories()
     form = FileForm(request.POST or None, request.FILES or None,
                     initial={"location_kind": "home" if resident else "address",
@@ -81,7 +95,9 @@ def file_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return render(request, "appeals/filed.html", {"appeal": appeal})
+            # Post/redirect/get: reloading the 诉求已受理 page shows it again; it never files a second time.
+            request.session[FILED_KEY] = appeal.tracking_no
+            return redirect(f"{reverse('appeals:new')}?filed=1")
     community = None
     code = form["community"].value()
     if code:

@@ -39,7 +39,7 @@ from appeals.services.permissions import (
     is_staff,
     unit_handlers_select,
 )
-from people.crypto import encrypt, search_hash
+from people.crypto import decrypt, encrypt, search_hash
 from people.masking import mask_phone
 from places.codes import is_valid_code
 from places.models import OrgUnit
@@ -58,6 +58,19 @@ def check_rate_limit(*, ip: str = "", phone: str = "") -> None:
                               code="rate_limited")
     if phone and not throttle.take(f"file:phone:{phone_hash(phone)}", limit=conf.RATE_PER_PHONE_DAY, window=throttle.DAY):
         raise ValidationError(f"提交过于频繁：同一手机号每天最多提交 {conf.RATE_PER_PHONE_DAY} 件诉求。", code="rate_limited")
+
+
+def refuse_repeat(*, phone: str, account: Any, description: str, unit_code: str) -> None:
+    """The same text for the same place from the same phone (or account) within APPEALS_REPEAT_MINUTES is the request
+    already filed — a reload, a double tap, a second try — not a new one."""
+    if not phone and account is None:
+        return
+    since = common.now() - timedelta(minutes=conf.REPEAT_MINUTES)
+    same = Appeal.objects.filter(description=description, home_unit__code=unit_code, created_at__gte=since)
+    same = same.filter(phone_hash=phone_hash(phone)) if phone else same.filter(submitter=account)
+    if same.exists():
+        raise ValidationError(f"您在 {conf.REPEAT_MINUTES} 分钟内已提交过内容和地点相同的诉求，它已经受理，无需重复提交。"
+                              "受理编号已通过短信发送，也可在“查询办理进度”中查看。", code="repeat")
 
 
 def file_appeal(
@@ -102,10 +115,16 @@ def file_appeal(
     if staff_channel and not is_staff(actor):
         raise ValidationError("电话、来访和 12345 转办的诉求只能由工作人员代为登记。")
     account = actor if getattr(actor, "is_authenticated", False) and actor.role == Role.RESIDENT else None
-    if account is None and not phone and "phone" not in errors and not staff_channel and api_client is None:
-        refuse("phone", "未登录提交诉求时请留下手机号码，以便联系和查询办理进度。")
     if resident is None and account is not None:
         resident = getattr(account, "resident_record", None)
+    if not phone and "phone" not in errors and account is not None:
+        # A signed-in resident who leaves it empty is reached at the register's number; without one it is asked for,
+        # since the 首次联系 deadline runs from now.
+        phone = decrypt(resident.phone_enc) if resident is not None and resident.phone_enc else ""
+        if not phone:
+            refuse("phone", "请留下手机号码：登记信息中没有您的手机号码，工作人员需要按时联系您。")
+    if account is None and not phone and "phone" not in errors and not staff_channel and api_client is None:
+        refuse("phone", "未登录提交诉求时请留下手机号码，以便联系和查询办理进度。")
     if not unit_code and resident is not None:
         unit_code = resident.unit_id
     code = unit.code if unit is not None else str(unit_code or "")
@@ -131,9 +150,10 @@ def file_appeal(
         refuse("address", "地图位置无效。")
     if location_kind == LocationKind.POINT and lat is None:
         refuse("address", "请在地图上选择位置。")
-    if errors:
+    if errors or category is None:
         raise ValidationError(errors)
-    assert category is not None  # refused above
+    if rate_limit:
+        refuse_repeat(phone=phone, account=account, description=description, unit_code=code)
     cleaned = clean_photos(photos or [])
     if rate_limit and not staff_channel:
         check_rate_limit(ip=ip if api_client is None else "", phone=phone)
