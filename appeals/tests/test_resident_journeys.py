@@ -1,4 +1,4 @@
-"""Filing once means once (issue 21): post/redirect/get, a repeat caught, a signed-in resident reachable by phone."""
+"""Resident journeys (issue 21): filing once means once, a resident reachable by phone, timelines in Chinese."""
 
 import pytest
 from django.test import Client
@@ -50,3 +50,22 @@ def test_it_reaches_a_signed_in_resident_at_the_registers_phone_or_asks_for_one(
     page = client.post("/appeals/new/", {"category": "noise", "description": "楼下烧烤油烟大", "location_kind": "home"})
     assert "请留下手机号码" in page.content.decode()
     assert Appeal.objects.count() == 1
+
+
+def test_it_shows_the_timeline_states_in_chinese_on_track_mine_and_staff_pages(world, login) -> None:  # type: ignore[no-untyped-def]
+    from appeals import services
+    from appeals.tests.helpers import file
+
+    appeal = file(world.rita, unit=BOB_UNIT)
+    services.accept(appeal=appeal, actor=world.bob)
+    services.reply(appeal=appeal, actor=world.bob, text="已修好")
+    pages = {
+        "track": Client().post("/appeals/track/", {"no": appeal.tracking_no, "phone": "13800001111"}).content.decode(),
+        "mine": login(world.rita).get(f"/appeals/mine/{appeal.tracking_no}/").content.decode(),
+        "staff": login(world.bob).get(f"/appeals/{appeal.pk}/").content.decode(),
+    }
+    for name, page in pages.items():
+        timeline = page[page.index('<ol class="timeline">'):]
+        assert '<span class="tag">待签收</span>' in timeline and '<span class="tag">已答复</span>' in timeline, name
+        for raw in ("submitted", "accepted", "replied"):
+            assert f'<span class="tag">{raw}</span>' not in timeline, (name, raw)
