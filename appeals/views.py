@@ -470,9 +470,11 @@ def export(request: HttpRequest) -> HttpResponseBase:
                "满意率", "平均签收时长（小时）", "平均答复时长（小时）", "逾期件数", "综合得分"]
 
     def line(r: dict[str, Any], rank: Any, code: str, name: str) -> list[Any]:
-        return [rank, code, name, r["total"], r["accepted_on_time"], r["response_rate"], r["due"], r["resolved"],
-                r["resolution_rate"], r["rated"], r["satisfied"], r["satisfaction_rate"], r["avg_accept_hours"],
-                r["avg_reply_hours"], r["overdue"], r.get("score")]
+        from shequ.xlsx import Percent
+
+        return [rank, code, name, r["total"], r["accepted_on_time"], Percent(r["response_rate"]), r["due"], r["resolved"],
+                Percent(r["resolution_rate"]), r["rated"], r["satisfied"], Percent(r["satisfaction_rate"]), r["avg_accept_hours"],
+                r["avg_reply_hours"], r["overdue"], Percent(r["score"]) if "score" in r else None]
 
     table = [line(r, r["rank"], r["code"], r["name"]) for r in rows] + [line(total, "合计", unit.code, unit.name)]
     stream = io.BytesIO()

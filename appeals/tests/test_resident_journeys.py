@@ -69,3 +69,26 @@ def test_it_shows_the_timeline_states_in_chinese_on_track_mine_and_staff_pages(w
         assert '<span class="tag">待签收</span>' in timeline and '<span class="tag">已答复</span>' in timeline, name
         for raw in ("submitted", "accepted", "replied"):
             assert f'<span class="tag">{raw}</span>' not in timeline, (name, raw)
+
+
+def test_it_shows_rates_one_way_on_the_dashboard_and_exports_them_as_numbers(world, login) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from openpyxl import load_workbook
+
+    from appeals import services
+    from appeals.tests.helpers import file
+
+    services.accept(appeal=file(None), actor=world.bob)
+    client = login(world.carl)
+    page = client.get("/appeals/dashboard/").content.decode()
+    ranking = page[page.index("乡镇（街道）月度排名"):]
+    assert "<td>100.0%</td>" in ranking and "<td>1.0</td>" not in ranking  # the ranking shows rates as the cards do
+    assert "<dd>100.0%</dd>" in page
+    response = client.get("/appeals/dashboard/export.xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows())
+    header = next(r for r in rows if r[0].value == "排名")
+    column = [c.value for c in header].index("响应率")
+    hedong = next(r for r in rows if r[2].value == "河东街道")
+    assert hedong[column].value == 1.0 and hedong[column].number_format == "0.0%"
