@@ -319,6 +319,17 @@ ACTIONS = {
 }
 
 
+# What each action tells the worker it did (the message names the step, not a bare 已办理).
+DONE = {
+    "accept": "已签收。", "contact": "已记录联系居民。", "start": "已开始办理。", "reply": "已答复，居民会收到通知。",
+    "close": "已办结。", "transfer": "已转办上级。", "dispatch": "已派单。", "return": "已退回上一级。", "assist": "已发起协办。",
+    "extend": "已提交延期申请。", "rate": "已评价。", "phone-rate": "已记录回访评价。", "merge": "已合并。",
+    "contest": "已提交评价申诉。",
+}
+# Actions that cannot be taken back: done only after the inline confirm step (web/_confirm.html); what to say otherwise.
+CONFIRMED = {"return": "退回需要确认：请点“退回”后再点“确认退回”。诉求未退回。"}
+
+
 def _int(raw: Any) -> int:
     try:
         return int(raw)
@@ -338,6 +349,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         except ValidationError as exc:
             return HttpResponse(escape("；".join(exc.messages)), status=403)
         return HttpResponse(escape(phone or "—"))
+    if action in CONFIRMED and request.POST.get("confirm") != "1":
+        messages.error(request, CONFIRMED[action])
+        return redirect("appeals:detail", pk=pk)
     try:
         with transaction.atomic():
             photos = [] if action == "reply" else clean_photos(request.FILES.getlist("photos"))
@@ -346,7 +360,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as exc:
         _error(request, exc)
         return redirect("appeals:detail", pk=pk)
-    messages.success(request, "已办理。")
+    messages.success(request, f"{appeal.tracking_no} {DONE.get(action, '已办理。')}")
     if appeal.pk and selectors.appeals_for(user).filter(pk=appeal.pk).exists():
         return redirect("appeals:detail", pk=pk)
     return redirect("appeals:inbox")
