@@ -42,3 +42,19 @@ def test_it_announces_messages_in_a_list_axe_accepts(chromium_page, tree) -> Non
     page.wait_for_load_state()
     assert "没有找到该编号的诉求" in page.get_by_role("status").first.inner_text()
     assert serious_violations(page) == []
+
+
+def test_it_keeps_the_language_switch_away_from_elder_mode_and_sign_out(chromium_page, tree) -> None:  # type: ignore[no-untyped-def]
+    page = chromium_page
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{page.base_url}/")
+    header = page.get_by_role("banner")
+    assert header.get_by_role("button", name="长辈模式").is_visible()
+    assert header.get_by_role("button", name="English").count() == 0
+    switch = page.get_by_role("contentinfo").get_by_role("button", name="English")
+    switch.click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.get_by_role("contentinfo").get_by_role("button", name="切换为中文").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.lang") == "zh-Hans"
