@@ -58,3 +58,31 @@ def test_it_keeps_the_language_switch_away_from_elder_mode_and_sign_out(chromium
     page.get_by_role("contentinfo").get_by_role("button", name="切换为中文").click()
     page.wait_for_load_state()
     assert page.evaluate("document.documentElement.lang") == "zh-Hans"
+
+
+def test_it_shows_the_same_helpful_errors_on_a_workers_form(chromium_page, tree, world) -> None:  # type: ignore[no-untyped-def]
+    from shequ.testing.world import PASSWORD
+
+    page = chromium_page
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{page.base_url}/accounts/login/")
+    page.get_by_label("用户名").fill("bob")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{page.base_url}/")
+    page.goto(f"{page.base_url}/people/households/new/")
+    required = page.locator("label:has(.required)")
+    assert required.count() >= 1
+    page.locator("form.form-grid button[type=submit]").click()
+    page.wait_for_load_state()
+    summary = page.get_by_role("alert").filter(has_text="请修改以下")
+    assert summary.is_visible()
+    links = summary.get_by_role("link")
+    assert links.count() >= 1
+    invalid = page.locator("form [aria-invalid='true']")
+    assert 1 <= invalid.count() <= links.count()
+    first = invalid.first
+    assert page.evaluate("document.activeElement.id") == first.get_attribute("id")
+    error = page.locator(f"#{first.get_attribute('aria-describedby').split()[-1]}")
+    assert error.is_visible() and error.inner_text().strip()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
