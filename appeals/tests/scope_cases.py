@@ -26,7 +26,7 @@ def _appeal(world: World, *, owner: Any = None) -> Any:
     from appeals import services
 
     return services.file_appeal(actor=owner, category_code="sanitation", description=MARKER, unit_code=BOB_UNIT,
-                                phone="" if owner else "13800009999", address="桥东社区南门", rate_limit=False)
+                                phone="13800009999", address="桥东社区南门", rate_limit=False)
 
 
 def _resident_appeal(world: World) -> Any:
