@@ -35,3 +35,24 @@ def test_it_shows_every_filing_error_at_once_beside_its_field_and_focuses_the_fi
     summary.get_by_role("link", name="手机号码").click()
     assert page.evaluate("document.activeElement.id") == "id_phone"
     assert not Appeal.objects.exists()
+
+
+def test_it_files_once_even_when_the_receipt_is_reloaded(chromium_page, tree) -> None:  # type: ignore[no-untyped-def]
+    page = chromium_page
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{page.base_url}/appeals/new/")
+    page.get_by_label("诉求内容").fill("楼道灯坏了一个月")
+    page.locator("#id_category").select_option("municipal")
+    page.locator("#id_address").fill("人民路 8 号")
+    page.locator("#id_community_q").fill("桥东")
+    page.locator("#id_community option[value='131102002018']").wait_for(state="attached")
+    page.locator("#id_community").select_option("131102002018")
+    page.get_by_label("手机号码").fill("13811112222")
+    page.get_by_role("button", name="提交", exact=True).click()
+    page.get_by_role("heading", name="诉求已受理").wait_for()
+    number = Appeal.objects.get().tracking_no
+    assert number in page.get_by_role("status").inner_text()
+    page.reload()
+    page.get_by_role("heading", name="诉求已受理").wait_for()
+    assert number in page.content()
+    assert Appeal.objects.count() == 1
