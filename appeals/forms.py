@@ -20,10 +20,11 @@ class MultipleFileField(forms.FileField):
 
 
 class FileForm(forms.Form):
-    category = forms.ModelChoiceField(Category.objects.filter(active=True), to_field_name="code", label="诉求类别",
+    # What is required is checked by services.file_appeal, every problem at once (not one per submit here).
+    category = forms.ModelChoiceField(Category.objects.filter(active=True), to_field_name="code", label="诉求类别", required=False,
                                       empty_label="请选择（输入内容后会自动推荐）",
                                       error_messages={"invalid_choice": "未知的诉求类别，请从列表中选择。"})
-    description = forms.CharField(label="诉求内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(label="诉求内容", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
     photos = MultipleFileField(label="照片（最多3张，JPEG/PNG，每张不超过10MB）", required=False,
                                widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png"}))
     location_kind = forms.ChoiceField(label="发生位置", choices=LocationKind.choices, initial=LocationKind.ADDRESS,

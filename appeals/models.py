@@ -330,6 +330,11 @@ class Event(models.Model):
         indexes = [models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="event_actor_set")]
         constraints = [models.CheckConstraint(condition=Q(action__in=[a.value for a in EventAction]), name="event_action_valid")]
 
+    @property
+    def to_state_label(self) -> str:
+        """The state reached, in State's words (待签收, 已答复 …): the one vocabulary of every timeline."""
+        return str(State(self.to_state).label) if self.to_state in State.values else self.to_state
+
 
 class Photo(models.Model):
     """A photo or attachment (JPEG/PNG, re-encoded without metadata)."""

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.file_new, name="new"),
     path("suggest/", views.suggest, name="suggest"),
     path("communities/", views.communities, name="communities"),
+    path("catalogue/", views.catalogue, name="catalogue"),
     path("track/", views.track, name="track"),
     path("track/rate/", views.track_rate, name="track-rate"),
     path("mine/", views.mine, name="mine"),

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.views.decorators.http import require_POST
@@ -59,11 +60,20 @@ def _ip(request: HttpRequest) -> str:
 def _file_kwargs(form: FileForm, request: HttpRequest) -> dict[str, Any]:
     data = form.cleaned_data
     return {
-        "category_code": data["category"].code, "description": data["description"], "unit_code": data["community"],
+        "category_code": data["category"].code if data["category"] else "", "description": data["description"], "unit_code": data["community"],
         "contact_name": data["contact_name"], "phone": data["phone"], "public_name": data["public_name"],
         "location_kind": data["location_kind"], "address": data["address"], "lat": data["lat"], "lng": data["lng"],
         "photos": request.FILES.getlist("photos"),
     }
+
+
+FILED_KEY = "appeals_filed"
+
+
+def _filed_here(request: HttpRequest) -> Appeal | None:
+    """The request this browser session just filed (its number is kept in the session, never in the URL)."""
+    number = request.session.get(FILED_KEY)
+    return Appeal.objects.filter(tracking_no=number).first() if number else None
 
 
 def file_new(request: HttpRequest) -> HttpResponse:
@@ -72,6 +82,10 @@ def file_new(request: HttpRequest) -> HttpResponse:
     if services.is_staff(user):
         return redirect("appeals:intake")
     resident = _resident_record(user)
+    if request.method == "GET" and request.GET.get("filed"):
+        filed = _filed_here(request)
+        if filed is not None:
+            return render(request, "appeals/filed.html", {"appeal": filed})
     ensure_categories()
     form = FileForm(request.POST or None, request.FILES or None,
                     initial={"location_kind": "home" if resident else "address",
@@ -83,13 +97,20 @@ def file_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return render(request, "appeals/filed.html", {"appeal": appeal})
+            # Post/redirect/get: reloading the 诉求已受理 page shows it again; it never files a second time.
+            request.session[FILED_KEY] = appeal.tracking_no
+            return redirect(f"{reverse('appeals:new')}?filed=1")
     community = None
     code = form["community"].value()
     if code:
         community = OrgUnit.objects.filter(code=code).first()
     return render(request, "appeals/file.html", {"form": form, "resident": resident, "community": community,
                                                  "map_tiles": _map_tiles()})
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """服务目录: the public list of what can be filed (the 20 categories), with who leads and the promised deadlines."""
+    return render(request, "appeals/catalogue.html", {"categories": selectors.categories()})
 
 
 def suggest(request: HttpRequest) -> HttpResponse:
@@ -300,6 +321,17 @@ ACTIONS = {
 }
 
 
+# What each action tells the worker it did (the message names the step, not a bare 已办理).
+DONE = {
+    "accept": "已签收。", "contact": "已记录联系居民。", "start": "已开始办理。", "reply": "已答复，居民会收到通知。",
+    "close": "已办结。", "transfer": "已转办上级。", "dispatch": "已派单。", "return": "已退回上一级。", "assist": "已发起协办。",
+    "extend": "已提交延期申请。", "rate": "已评价。", "phone-rate": "已记录回访评价。", "merge": "已合并。",
+    "contest": "已提交评价申诉。",
+}
+# Actions that cannot be taken back: done only after the inline confirm step (web/_confirm.html); what to say otherwise.
+CONFIRMED = {"return": "退回需要确认：请点“退回”后再点“确认退回”。诉求未退回。"}
+
+
 def _int(raw: Any) -> int:
     try:
         return int(raw)
@@ -319,6 +351,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         except ValidationError as exc:
             return HttpResponse(escape("；".join(exc.messages)), status=403)
         return HttpResponse(escape(phone or "—"))
+    if action in CONFIRMED and request.POST.get("confirm") != "1":
+        messages.error(request, CONFIRMED[action])
+        return redirect("appeals:detail", pk=pk)
     try:
         with transaction.atomic():
             photos = [] if action == "reply" else clean_photos(request.FILES.getlist("photos"))
@@ -327,7 +362,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as exc:
         _error(request, exc)
         return redirect("appeals:detail", pk=pk)
-    messages.success(request, "已办理。")
+    messages.success(request, f"{appeal.tracking_no} {DONE.get(action, '已办理。')}")
     if appeal.pk and selectors.appeals_for(user).filter(pk=appeal.pk).exists():
         return redirect("appeals:detail", pk=pk)
     return redirect("appeals:inbox")
@@ -451,9 +486,11 @@ def export(request: HttpRequest) -> HttpResponseBase:
                "满意率", "平均签收时长（小时）", "平均答复时长（小时）", "逾期件数", "综合得分"]
 
     def line(r: dict[str, Any], rank: Any, code: str, name: str) -> list[Any]:
-        return [rank, code, name, r["total"], r["accepted_on_time"], r["response_rate"], r["due"], r["resolved"],
-                r["resolution_rate"], r["rated"], r["satisfied"], r["satisfaction_rate"], r["avg_accept_hours"],
-                r["avg_reply_hours"], r["overdue"], r.get("score")]
+        from shequ.xlsx import Percent
+
+        return [rank, code, name, r["total"], r["accepted_on_time"], Percent(r["response_rate"]), r["due"], r["resolved"],
+                Percent(r["resolution_rate"]), r["rated"], r["satisfied"], Percent(r["satisfaction_rate"]), r["avg_accept_hours"],
+                r["avg_reply_hours"], r["overdue"], Percent(r["score"]) if "score" in r else None]
 
     table = [line(r, r["rank"], r["code"], r["name"]) for r in rows] + [line(total, "合计", unit.code, unit.name)]
     stream = io.BytesIO()

@@ -27,11 +27,16 @@ class VisitForm(forms.Form):
     visited_at = forms.DateTimeField(label="探访时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
                                      validators=[date_validator(label="探访时间", latest=dt.date.max)])
+    # The four checks start unset: a hurried worker must look and choose, not save a pre-filled "all well".
     method = forms.ChoiceField(label="方式", choices=Method.choices, widget=forms.RadioSelect, initial=Method.HOME)
-    health = forms.ChoiceField(label="身体状况", choices=Rating.choices, widget=forms.RadioSelect, initial=Rating.GOOD)
-    home_safety = forms.ChoiceField(label="居家安全", choices=Rating.choices, widget=forms.RadioSelect, initial=Rating.GOOD)
-    living = forms.ChoiceField(label="生活条件", choices=Rating.choices, widget=forms.RadioSelect, initial=Rating.GOOD)
-    mood = forms.ChoiceField(label="精神状态", choices=Rating.choices, widget=forms.RadioSelect, initial=Rating.GOOD)
+    health = forms.ChoiceField(label="身体状况", choices=Rating.choices, widget=forms.RadioSelect,
+                            error_messages={"required": "请按实际情况选择身体状况。"})
+    home_safety = forms.ChoiceField(label="居家安全", choices=Rating.choices, widget=forms.RadioSelect,
+                            error_messages={"required": "请按实际情况选择居家安全。"})
+    living = forms.ChoiceField(label="生活条件", choices=Rating.choices, widget=forms.RadioSelect,
+                            error_messages={"required": "请按实际情况选择生活条件。"})
+    mood = forms.ChoiceField(label="精神状态", choices=Rating.choices, widget=forms.RadioSelect,
+                            error_messages={"required": "请按实际情况选择精神状态。"})
     needs = forms.CharField(label="需求", max_length=200, required=False)
     needs_action = forms.BooleanField(label="需要跟进（转介服务）", required=False)
     notes = forms.CharField(label="备注（仅有权限人员可见）", required=False, widget=forms.Textarea(attrs={"rows": 3}))

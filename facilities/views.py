@@ -461,9 +461,11 @@ def _booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "reject":
             services.reject_booking(actor=user, booking=booking, note=note)
             messages.success(request, "已退回。")
+        elif request.POST.get("confirm") != "1":  # the inline confirm step (web/_confirm.html) was skipped
+            messages.error(request, "取消预约需要确认：请点“取消预约”后再点“确认取消预约”。预约未取消。")
         else:
             services.cancel_booking(actor=user, booking=booking, reason=note)
-            messages.success(request, "预约已取消。")
+            messages.success(request, "预约已取消，这个时段已让出。")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     except PermissionError as exc:

@@ -11,7 +11,7 @@ from places.codes import within
 from places.models import OrgUnit
 from planning import engine, periods, selectors
 from planning.models import Assignment, ProgressReport
-from planning.templatetags.planning_tags import format_value, target_label
+from planning.templatetags.planning_tags import format_value, number_format, target_label
 
 CN_NUM = "〇一二三四五六七八九"
 
@@ -88,7 +88,9 @@ def render_xlsx(unit: OrgUnit, year: int, *, user: Any = None) -> bytes:
     sheet.append(["序号", "指标", "当前值", "目标", "状态", "分子", "分母", "数据来源"])
     for i, row in enumerate(data["values"], start=1):
         v = row["v"]
-        sheet.append([i, v.indicator.name, row["value"], row["target"], row["status"], v.numerator, v.denominator, row["source"]])
+        # The value as a number (a rate with a percentage format, others with their unit's suffix as the format), never text.
+        sheet.append([i, v.indicator.name, v.value, row["target"], row["status"], v.numerator, v.denominator, row["source"]])
+        sheet.cell(row=sheet.max_row, column=3).number_format = number_format(v.indicator.unit)
     for col, width in zip("ABCDEFGH", (6, 46, 12, 14, 10, 12, 12, 10), strict=True):
         sheet.column_dimensions[col].width = width
     tasks = book.create_sheet("重点任务")

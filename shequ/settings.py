@@ -25,7 +25,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = private_dir(Path(env_str("SHEQU_VAR_DIR", str(BASE_DIR / "var"))))
 
 DEMO = env_bool("SHEQU_DEMO", True)
-DEBUG = env_bool("DEBUG", DEMO)
+# Off unless a developer turns it on (DEBUG=true): the demo is shown to visitors, who should see the product's
+# 404/500 pages (web/templates/404.html, 500.html), not Django's technical ones. Static files come from WhiteNoise either way.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_from_env_or_file("SECRET_KEY", VAR_DIR / "secret_key", demo=DEMO)
 # Key for personal data at rest (ID and phone numbers) and for their search hashes.
 DATA_KEY = secret_from_env_or_file("SHEQU_DATA_KEY", VAR_DIR / "data_key", demo=DEMO)

@@ -12,7 +12,7 @@
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from shequ import inputs
 from shequ.importing import RowError
+from shequ.rates import PERCENT_FORMAT
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 HEADER_FONT = Font(bold=True)
@@ -172,6 +173,12 @@ def write_table(stream: IO[bytes], headers: Sequence[str], rows: Iterable[Sequen
     return count
 
 
+class Percent(NamedTuple):
+    """A rate (0.747) to be written as a number shown as a percentage (74.7%), not as text."""
+
+    value: float | None
+
+
 def _value_cell(sheet: Any, value: Any) -> Any:
     """A value as written: text always as a text cell (never a formula or an error code), numbers and dates as they are.
 
@@ -179,6 +186,12 @@ def _value_cell(sheet: Any, value: Any) -> Any:
     the text, and re-typing it keeps it text). Control characters a workbook cannot hold are dropped, so a stored
     value never makes an export fail.
     """
+    if isinstance(value, Percent):
+        if value.value is None:
+            return None
+        number = WriteOnlyCell(sheet, value=value.value)
+        number.number_format = PERCENT_FORMAT
+        return number
     if not isinstance(value, str):
         return value
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +20,7 @@ from web.nav import home_cards
 def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not user.is_authenticated:
-        return render(request, "web/landing.html")
+        return render(request, "web/landing.html", {"appeals_on": apps.is_installed("appeals")})
     context: dict[str, Any] = {
         "role_label": Role(user.role).label,
         "unread": Notification.objects.filter(user=user, read_at__isnull=True).count(),
@@ -54,7 +55,6 @@ def toggle_elder_mode(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accessibility.html")
 

@@ -39,7 +39,7 @@ from appeals.services.permissions import (
     is_staff,
     unit_handlers_select,
 )
-from people.crypto import encrypt, search_hash
+from people.crypto import decrypt, encrypt, search_hash
 from people.masking import mask_phone
 from places.codes import is_valid_code
 from places.models import OrgUnit
@@ -60,6 +60,19 @@ def check_rate_limit(*, ip: str = "", phone: str = "") -> None:
         raise ValidationError(f"提交过于频繁：同一手机号每天最多提交 {conf.RATE_PER_PHONE_DAY} 件诉求。", code="rate_limited")
 
 
+def refuse_repeat(*, phone: str, account: Any, description: str, unit_code: str) -> None:
+    """The same text for the same place from the same phone (or account) within APPEALS_REPEAT_MINUTES is the request
+    already filed — a reload, a double tap, a second try — not a new one."""
+    if not phone and account is None:
+        return
+    since = common.now() - timedelta(minutes=conf.REPEAT_MINUTES)
+    same = Appeal.objects.filter(description=description, home_unit__code=unit_code, created_at__gte=since)
+    same = same.filter(phone_hash=phone_hash(phone)) if phone else same.filter(submitter=account)
+    if same.exists():
+        raise ValidationError(f"您在 {conf.REPEAT_MINUTES} 分钟内已提交过内容和地点相同的诉求，它已经受理，无需重复提交。"
+                              "受理编号已通过短信发送，也可在“查询办理进度”中查看。", code="repeat")
+
+
 def file_appeal(
     *, actor: Any, category_code: str = "", description: str, unit_code: str, channel: str = Channel.WEB,
     category: Category | None = None, unit: OrgUnit | None = None,
@@ -71,51 +84,76 @@ def file_appeal(
 
     Validates everything first (bad input writes nothing), then writes in one transaction.
     """
+    # Every problem at once, each under the filing form's field it belongs to (FileForm's names; "__all__" otherwise).
+    errors: dict[str, list[str]] = {}
+
+    def refuse(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    def text(field: str, value: str, label: str, **kwargs: Any) -> str:
+        try:
+            return clean_text(value, label, **kwargs)
+        except ValidationError as exc:
+            for message in exc.messages:
+                refuse(field, message)
+            return ""
+
     category = category or category_by_code((category_code or "").strip())
     if category is None:
-        raise ValidationError("未知的诉求类别，请从列表中选择。")
-    description = clean_text(description, "诉求内容")
-    contact_name = clean_text(contact_name, "联系人", required=False, limit=50)
-    address = clean_text(address, "地址", required=False, limit=200)
+        refuse("category", "未知的诉求类别，请从列表中选择。" if (category_code or "").strip() else "请选择诉求类别。")
+    description = text("description", description, "诉求内容")
+    contact_name = text("contact_name", contact_name, "联系人", required=False, limit=50)
+    address = text("address", address, "地址", required=False, limit=200)
     try:
         phone = phones.clean(phone)
     except ValueError as exc:
-        raise ValidationError(f"联系电话格式不正确：{exc}。") from exc
+        refuse("phone", f"联系电话格式不正确：{exc}。")
+        phone = ""
     if channel not in Channel.values:
         raise ValidationError("未知的受理渠道。")
     staff_channel = channel in (Channel.PHONE, Channel.IN_PERSON, Channel.HOTLINE)
     if staff_channel and not is_staff(actor):
         raise ValidationError("电话、来访和 12345 转办的诉求只能由工作人员代为登记。")
     account = actor if getattr(actor, "is_authenticated", False) and actor.role == Role.RESIDENT else None
-    if account is None and not phone and not staff_channel and api_client is None:
-        raise ValidationError("未登录提交诉求时请留下手机号码，以便联系和查询办理进度。")
     if resident is None and account is not None:
         resident = getattr(account, "resident_record", None)
+    if not phone and "phone" not in errors and account is not None:
+        # A signed-in resident who leaves it empty is reached at the register's number; without one it is asked for,
+        # since the 首次联系 deadline runs from now.
+        phone = decrypt(resident.phone_enc) if resident is not None and resident.phone_enc else ""
+        if not phone:
+            refuse("phone", "请留下手机号码：登记信息中没有您的手机号码，工作人员需要按时联系您。")
+    if account is None and not phone and "phone" not in errors and not staff_channel and api_client is None:
+        refuse("phone", "未登录提交诉求时请留下手机号码，以便联系和查询办理进度。")
     if not unit_code and resident is not None:
         unit_code = resident.unit_id
     code = unit.code if unit is not None else str(unit_code or "")
     if not is_known_unit(code):
-        raise ValidationError("未知的村（社区），请重新选择所在地。")
-    if staff_channel and scope_prefix(actor) is not None and not code.startswith(scope_prefix(actor) or "-"):
-        raise ValidationError("只能为本辖区的居民代为登记诉求。")
+        refuse("community", "未知的村（社区），请重新选择所在地。")
+    elif staff_channel and scope_prefix(actor) is not None and not code.startswith(scope_prefix(actor) or "-"):
+        refuse("community", "只能为本辖区的居民代为登记诉求。")
     if location_kind not in LocationKind.values:
-        raise ValidationError("请选择诉求发生的位置。")
+        refuse("location_kind", "请选择诉求发生的位置。")
     if location_kind == LocationKind.HOME:
         household = getattr(resident, "household", None) if resident is not None else None
         home = (getattr(household, "address", "") or getattr(resident, "current_address", "")) if resident is not None else ""
         if not home:
-            raise ValidationError("登记信息中没有您的住址，请填写地址或在地图上选点。")
+            refuse("location_kind", "登记信息中没有您的住址，请填写地址或在地图上选点。")
         address = address or home
         if household is not None and lat is None and household.lat is not None:
             lat, lng = household.lat, household.lng
-    elif location_kind == LocationKind.ADDRESS and not address:
-        raise ValidationError("请填写诉求发生的地址。")
+    elif location_kind == LocationKind.ADDRESS and not address and "address" not in errors:
+        refuse("address", "请填写诉求发生的地址。")
     if (lat is None) != (lng is None):
-        raise ValidationError("请同时提供纬度和经度。")
+        refuse("address", "请同时提供纬度和经度。")
     if lat is not None and lng is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        raise ValidationError("地图位置无效。")
+        refuse("address", "地图位置无效。")
     if location_kind == LocationKind.POINT and lat is None:
-        raise ValidationError("请在地图上选择位置。")
+        refuse("address", "请在地图上选择位置。")
+    if errors or category is None:
+        raise ValidationError(errors)
+    if rate_limit:
+        refuse_repeat(phone=phone, account=account, description=description, unit_code=code)
     cleaned = clean_photos(photos or [])
     if rate_limit and not staff_channel:
         check_rate_limit(ip=ip if api_client is None else "", phone=phone)

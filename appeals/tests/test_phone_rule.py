@@ -17,7 +17,7 @@ FORMS = [("0318-1234567", "03181234567"), ("03181234567", "0318-1234567"), ("(03
 
 def _web(client: Client, world, phone: str) -> Appeal:
     response = client.post("/appeals/new/", {"category": "municipal", "description": "路灯坏了", "location_kind": "address",
-                                             "address": "人民路路口", "community": BOB_UNIT, "phone": phone})
+                                             "address": "人民路路口", "community": BOB_UNIT, "phone": phone}, follow=True)
     assert response.status_code == 200 and "受理编号" in response.content.decode(), response.content.decode()[:500]
     return Appeal.objects.latest("id")
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _replied(world, *, assist_unit: str = "") -> Appeal:
-    appeal = file(world.rita, unit=BOB_UNIT, phone="")
+    appeal = file(world.rita, unit=BOB_UNIT)
     services.accept(appeal=appeal, actor=world.bob)
     services.add_assist(appeal=appeal, actor=world.bob, department_code="civil_affairs", note="协助核实")
     if assist_unit:

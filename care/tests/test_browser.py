@@ -35,6 +35,8 @@ def test_it_records_a_visit_on_a_small_phone_in_elder_mode(chromium_page, tree, 
     page.wait_for_url(f"{base}/care/residents/{person.pk}/visit/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.get_by_label("电话").check()
+    for check in ("身体状况", "居家安全", "生活条件"):  # nothing is pre-filled: the worker answers each check
+        page.locator("fieldset", has_text=check).get_by_label("良好").check()
     page.locator("fieldset", has_text="精神状态").get_by_label("一般").check()
     page.get_by_label("需求").fill("想要老年餐")
     _shot(page, "care-visit-form")

@@ -1,6 +1,7 @@
 """The pages and API as a worker, a township and the city use them."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -214,3 +215,16 @@ def test_it_keeps_visit_photos_behind_the_scope(login, world, plan, settings, tm
     bad = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
     assert login(world.bob).post(f"/care/residents/{plan[1].pk}/visit/", {**form_data(), "photos": bad}).status_code == 400
     assert Visit.objects.count() == 1
+
+
+def test_it_starts_the_visit_checks_unset_and_asks_for_each(login, world, plan) -> None:  # type: ignore[no-untyped-def]
+    client = login(world.bob)
+    person = plan[0]
+    page = client.get(f"/care/residents/{person.pk}/visit/").content.decode()
+    for name in ("health", "home_safety", "living", "mood"):
+        radios = re.findall(rf'<input[^>]*name="{name}"[^>]*>', page)
+        assert len(radios) >= 3 and not any("checked" in r for r in radios), name
+    data = {k: v for k, v in form_data().items() if k not in ("health", "mood")}
+    refused = client.post(f"/care/residents/{person.pk}/visit/", data).content.decode()
+    assert "请按实际情况选择身体状况" in refused and "请按实际情况选择精神状态" in refused and "请修改以下" in refused
+    assert not Visit.objects.exists()

@@ -212,7 +212,7 @@ def _booking_action(action: str):
     def make(world: World) -> Probe:
         booking = _booking(world)
         return Probe(url=f"/facilities/bookings/{booking.pk}/{action}/", method="post", kind="write",
-                     data={"note": "外人意见"}, unchanged=_booking_unchanged(world))
+                     data={"note": "外人意见", "confirm": "1"}, unchanged=_booking_unchanged(world))
     return make
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django import template
 
 from planning.engine import SOURCE_LABELS, STATUS_LABELS
+from shequ.rates import PERCENT_FORMAT, percent
 
 register = template.Library()
 
@@ -15,8 +16,16 @@ def format_value(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
     if unit == "ratio":
-        return f"{value * 100:.1f}%"
+        return percent(value)
     return f"{value:.2f}".rstrip("0").rstrip(".") + UNIT_SUFFIX.get(unit, "")
+
+
+def number_format(unit: str) -> str:
+    """The spreadsheet number format that shows a value as format_value does (the number itself stays a number)."""
+    if unit == "ratio":
+        return PERCENT_FORMAT
+    suffix = UNIT_SUFFIX.get(unit, "").strip()
+    return f'0.##" {suffix}"' if suffix else "0.##"
 
 
 @register.filter

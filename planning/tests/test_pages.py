@@ -65,7 +65,9 @@ def test_it_renders_the_evaluation_report(plan, world, login) -> None:
     assert book.sheetnames == ["主要指标", "重点任务", "问题与缺口"]
     rows = list(book["主要指标"].iter_rows(values_only=True))
     five_g = next(r for r in rows if r[1] == "通5G行政村比例")
-    assert five_g[2] == "50.0%" and five_g[4] == "滞后" and five_g[7] == "人工填报"
+    assert five_g[2] == 0.5 and five_g[4] == "滞后" and five_g[7] == "人工填报"  # a number, not the text "50.0%"
+    cell = next(c for c in book["主要指标"]["C"] if c.value == 0.5)
+    assert cell.number_format == "0.0%"  # shown as 50.0% in Excel
 
 
 def test_it_discovers_the_installed_providers() -> None:
