@@ -7,7 +7,7 @@ from appeals.models import Appeal
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_shows_every_filing_error_at_once_beside_its_field_and_focuses_the_first(chromium_page, tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_every_filing_error_at_once_beside_its_field_and_focuses_the_first(chromium_page, tree) -> None:
     page = chromium_page
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(f"{page.base_url}/appeals/new/")
@@ -37,7 +37,7 @@ def test_it_shows_every_filing_error_at_once_beside_its_field_and_focuses_the_fi
     assert not Appeal.objects.exists()
 
 
-def test_it_files_once_even_when_the_receipt_is_reloaded(chromium_page, tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_files_once_even_when_the_receipt_is_reloaded(chromium_page, tree) -> None:
     page = chromium_page
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(f"{page.base_url}/appeals/new/")

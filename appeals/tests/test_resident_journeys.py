@@ -38,7 +38,7 @@ def test_it_refuses_the_same_request_sent_again_within_minutes(client: Client, t
     assert Appeal.objects.count() == 2
 
 
-def test_it_reaches_a_signed_in_resident_at_the_registers_phone_or_asks_for_one(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_reaches_a_signed_in_resident_at_the_registers_phone_or_asks_for_one(world, login) -> None:
     resident_for(world.rita, ALICE_UNIT, phone="13700007777")
     client = login(world.rita)
     client.post("/appeals/new/", {"category": "noise", "description": "楼上半夜装修", "location_kind": "home"})
@@ -52,7 +52,7 @@ def test_it_reaches_a_signed_in_resident_at_the_registers_phone_or_asks_for_one(
     assert Appeal.objects.count() == 1
 
 
-def test_it_shows_the_timeline_states_in_chinese_on_track_mine_and_staff_pages(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_timeline_states_in_chinese_on_track_mine_and_staff_pages(world, login) -> None:
     from appeals import services
     from appeals.tests.helpers import file
 
@@ -71,7 +71,7 @@ def test_it_shows_the_timeline_states_in_chinese_on_track_mine_and_staff_pages(w
             assert f'<span class="tag">{raw}</span>' not in timeline, (name, raw)
 
 
-def test_it_shows_rates_one_way_on_the_dashboard_and_exports_them_as_numbers(world, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_rates_one_way_on_the_dashboard_and_exports_them_as_numbers(world, login) -> None:
     import io
 
     from openpyxl import load_workbook

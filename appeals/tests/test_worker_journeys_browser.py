@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 HEDONG = "131102002000"
 
 
-def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page, username: str) -> None:
     page.goto(f"{page.base_url}/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
@@ -19,7 +19,7 @@ def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url(f"{page.base_url}/")
 
 
-def test_it_confirms_a_return_inline_and_names_each_action_done(chromium_page, tree, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_confirms_a_return_inline_and_names_each_action_done(chromium_page, tree, world: World) -> None:
     sent = file(None, unit=HEDONG)
     services.accept(appeal=sent, actor=world.tom)
     services.dispatch(appeal=sent, actor=world.tom, unit_code=BOB_UNIT, note="请桥东社区办理")
@@ -46,7 +46,7 @@ def test_it_confirms_a_return_inline_and_names_each_action_done(chromium_page, t
     assert Appeal.objects.get(pk=sent.pk).unit_id == HEDONG
 
 
-def test_it_refuses_a_return_sent_without_the_confirm_step(tree, world: World, client) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_return_sent_without_the_confirm_step(tree, world: World, client) -> None:
     sent = file(None, unit=HEDONG)
     services.accept(appeal=sent, actor=world.tom)
     services.dispatch(appeal=sent, actor=world.tom, unit_code=BOB_UNIT, note="请桥东社区办理")

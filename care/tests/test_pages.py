@@ -217,7 +217,7 @@ def test_it_keeps_visit_photos_behind_the_scope(login, world, plan, settings, tm
     assert Visit.objects.count() == 1
 
 
-def test_it_starts_the_visit_checks_unset_and_asks_for_each(login, world, plan) -> None:  # type: ignore[no-untyped-def]
+def test_it_starts_the_visit_checks_unset_and_asks_for_each(login, world, plan) -> None:
     client = login(world.bob)
     person = plan[0]
     page = client.get(f"/care/residents/{person.pk}/visit/").content.decode()

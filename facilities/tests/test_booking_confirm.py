@@ -9,7 +9,7 @@ from shequ.testing.world import World
 pytestmark = pytest.mark.django_db
 
 
-def test_it_cancels_a_booking_only_after_the_inline_confirm(world: World, login) -> None:  # type: ignore[no-untyped-def]
+def test_it_cancels_a_booking_only_after_the_inline_confirm(world: World, login) -> None:
     booking = _booking(world)
     client = login(world.bob)
     page = client.get(f"/facilities/bookings/{booking.pk}/").content.decode()

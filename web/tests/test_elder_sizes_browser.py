@@ -29,7 +29,7 @@ MEASURE = """() => {
 }"""
 
 
-def _problems(page, path: str) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def _problems(page, path: str) -> dict[str, list[str]]:
     response = page.goto(f"{page.base_url}{path}")
     assert response is not None and response.status == 200, path
     assert page.evaluate("document.body.classList.contains('elder')"), path
@@ -37,7 +37,7 @@ def _problems(page, path: str) -> dict[str, list[str]]:  # type: ignore[no-untyp
     return {f"{path} {kind}": items for kind, items in found.items() if items}
 
 
-def test_it_keeps_text_at_18px_and_targets_at_60px_in_elder_mode(chromium_page, tree, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_text_at_18px_and_targets_at_60px_in_elder_mode(chromium_page, tree, world: World) -> None:
     from appeals.tests.helpers import file
 
     appeal = file(None, text="楼道灯坏了")

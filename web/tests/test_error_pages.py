@@ -11,7 +11,7 @@ from django.views.defaults import server_error
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_it_shows_a_friendly_404_with_a_way_home(client, tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_a_friendly_404_with_a_way_home(client, tree) -> None:
     response = client.get("/no-such-page/")
     page = response.content.decode()
     assert response.status_code == 404

@@ -5,7 +5,7 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_leads_a_visitor_from_the_home_page_to_each_service_in_one_tap(chromium_page, tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_leads_a_visitor_from_the_home_page_to_each_service_in_one_tap(chromium_page, tree) -> None:
     page = chromium_page
     base = page.base_url
     page.set_viewport_size({"width": 320, "height": 640})
@@ -23,13 +23,13 @@ def test_it_leads_a_visitor_from_the_home_page_to_each_service_in_one_tap(chromi
     assert page.get_by_role("heading", name="无障碍与长辈模式").is_visible()
 
 
-def test_it_lists_the_services_a_visitor_can_ask_for_with_their_deadlines(client, tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_the_services_a_visitor_can_ask_for_with_their_deadlines(client, tree) -> None:
     page = client.get("/appeals/catalogue/").content.decode()
     assert "服务目录" in page and "我要反映" in page
     assert "个工作日内答复" in page
 
 
-def test_it_announces_messages_in_a_list_axe_accepts(chromium_page, tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_announces_messages_in_a_list_axe_accepts(chromium_page, tree) -> None:
     from web.tests.test_accessibility import AXE, serious_violations
 
     if not AXE.exists():
@@ -44,7 +44,7 @@ def test_it_announces_messages_in_a_list_axe_accepts(chromium_page, tree) -> Non
     assert serious_violations(page) == []
 
 
-def test_it_keeps_the_language_switch_away_from_elder_mode_and_sign_out(chromium_page, tree) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_the_language_switch_away_from_elder_mode_and_sign_out(chromium_page, tree) -> None:
     page = chromium_page
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(f"{page.base_url}/")
@@ -60,7 +60,7 @@ def test_it_keeps_the_language_switch_away_from_elder_mode_and_sign_out(chromium
     assert page.evaluate("document.documentElement.lang") == "zh-Hans"
 
 
-def test_it_shows_the_same_helpful_errors_on_a_workers_form(chromium_page, tree, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_same_helpful_errors_on_a_workers_form(chromium_page, tree, world) -> None:
     from shequ.testing.world import PASSWORD
 
     page = chromium_page
