@@ -34,6 +34,7 @@ NOT_PLACE_BOUND = {
     "planning.Indicator": "the indicator catalogue (its `unit` is a unit of measure): reference",
     "planning.AuditCursor": "the planning engine's single cursor over the audit log",
     "planning.CachedPeriod": "which periods are cached, per indicator: reference-sized",
+    "exchange.Batch": "a department's delivery to a city-wide dataset (its facts carry the unit codes): coordinator",
 }
 # Reach their place through a parent (or its parent) that has a unit code: before distribution each gets the parent's code copied in.
 CHILD_OF = {
@@ -50,6 +51,8 @@ CHILD_OF = {
     "workforce.TrainingAttendance": "workforce.Training",
     "planning.Evidence": "planning.ProgressReport",
     "planning.LedgerNotice": "planning.Assignment",
+    "exchange.AgreementAccess": "exchange.SharingAgreement",
+    "volunteers.SignUp": "volunteers.Activity",
 }
 
 
