@@ -368,7 +368,7 @@ def _window_check(activity: Activity, now: dt.datetime) -> None:
 
 
 def _own_signup(actor: Any, activity_id: int) -> SignUp:
-    signup = (SignUp.objects.select_for_update().select_related("activity", "volunteer")
+    signup = (SignUp.objects.select_for_update(of=("self",)).select_related("activity", "volunteer")
               .filter(activity_id=activity_id, volunteer__account=actor, status=SignUp.Status.CONFIRMED).first())
     if signup is None or getattr(actor, "pk", None) is None:
         raise ValidationError({"code": "您没有报名该活动（或仍在候补），不能签到。"})
@@ -420,7 +420,7 @@ def check_out(*, actor: Any, code: str, now: dt.datetime | None = None) -> Servi
 @transaction.atomic
 def check_by_hand(*, actor: Any, signup: SignUp, started_at: dt.datetime, ended_at: dt.datetime) -> ServiceRecord:
     """The organiser records someone without a phone: their check-in and check-out times."""
-    signup = SignUp.objects.select_for_update().select_related("activity", "volunteer").get(pk=signup.pk)
+    signup = SignUp.objects.select_for_update(of=("self",)).select_related("activity", "volunteer").get(pk=signup.pk)
     _check_scope(actor, signup.activity.unit_id)
     if signup.status != SignUp.Status.CONFIRMED:
         raise ValidationError("只能为正式报名的志愿者签到。")
@@ -438,7 +438,7 @@ def check_by_hand(*, actor: Any, signup: SignUp, started_at: dt.datetime, ended_
 def confirm_record(*, actor: Any, record: ServiceRecord, started_at: dt.datetime | None = None,
                    ended_at: dt.datetime | None = None, reason: str = "") -> ServiceRecord:
     """The organiser confirms a record's hours; a changed time needs a reason and stays within the activity."""
-    record = ServiceRecord.objects.select_for_update().select_related("activity", "volunteer").get(pk=record.pk)
+    record = ServiceRecord.objects.select_for_update(of=("self",)).select_related("activity", "volunteer").get(pk=record.pk)
     _check_scope(actor, record.unit_id)
     start, end = started_at or record.started_at, ended_at or record.ended_at
     changed = (start, end) != (record.started_at, record.ended_at)
