@@ -67,9 +67,10 @@ def place_code_fields(model: type[models.Model]) -> list[str]:
 
 
 def project_models() -> list[type[models.Model]]:
+    # The project's apps are the folders at its root (the virtualenv, also under the root in a checkout, holds Django's own).
     root = Path(settings.BASE_DIR)
     return [model for model in apps.get_models()
-            if root in Path(apps.get_app_config(model._meta.app_label).path).parents and not model._meta.proxy]
+            if Path(apps.get_app_config(model._meta.app_label).path).parent == root and not model._meta.proxy]
 
 
 def test_it_finds_a_unit_code_on_every_place_bound_model() -> None:
