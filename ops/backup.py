@@ -1,4 +1,4 @@
-"""Backup and restore of the embedded SQLite deployment (docs/operations.md "Backup and restore").
+"""Backup and restore of the embedded SQLite deployment (docs/ops.md "Backup and restore").
 
 A backup is a directory: `shequ.sqlite3` (SQLite's online backup API: a consistent snapshot taken while the site keeps
 writing — in WAL mode writers are not blocked), `media/` (a copy of MEDIA_ROOT), and `manifest.json` (time, the

@@ -1,4 +1,4 @@
-"""Request ids and structured logs (docs/operations.md "Logs").
+"""Request ids and structured logs (docs/ops.md "Logs").
 
 `RequestIdMiddleware` takes the proxy's `X-Request-ID` (nginx: `proxy_set_header X-Request-ID $request_id;`) when it
 is a plain token, or makes one, keeps it in a context variable for the request, and returns it in the response

@@ -1,4 +1,4 @@
-"""Prometheus metrics (docs/operations.md). Requests per view come from django-prometheus's middleware; the task queue
+"""Prometheus metrics (docs/ops.md). Requests per view come from django-prometheus's middleware; the task queue
 is read from django-tasks' table at scrape time, so every web process reports the same numbers whichever process ran
 the tasks (a counter in the worker would be lost with it and need the worker to be scraped too).
 """

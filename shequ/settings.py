@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "places",
     "web",
     "django_prometheus",
-    "ops",  # /healthz, /readyz, /metrics, the task worker's heartbeat, backup and restore (docs/operations.md)
+    "ops",  # /healthz, /readyz, /metrics, the task worker's heartbeat, backup and restore (docs/ops.md)
 ]
 # The domain apps; SHEQU_DISABLE_APPS leaves some out for a local run.
 _disabled = set(env_list("SHEQU_DISABLE_APPS", []))

@@ -1,5 +1,5 @@
 """The production layout (bin/prod) started, probed through nginx, its worker stopped, and stopped: on this machine when
-Debian's nginx and pgbouncer are installed and PostgreSQL answers on 127.0.0.1:5432 (`.ci/run` / docs/operations.md)."""
+Debian's nginx and pgbouncer are installed and PostgreSQL answers on 127.0.0.1:5432 (`.ci/run` / docs/ops.md)."""
 
 import json
 import os

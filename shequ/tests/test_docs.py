@@ -67,3 +67,12 @@ def test_it_keeps_every_doc_inside_the_repository(doc: Path) -> None:
     text = doc.read_text(encoding="utf-8")
     assert not re.findall(r"\.\./shared|(?<![\w/.-])/work(?![\w-])/?", text)
     assert not re.findall(r"\bthe issue\b", text, re.IGNORECASE)
+
+
+def test_it_has_a_manual_for_every_app() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent.parent
+    apps = sorted(p.parent.name for p in root.glob("*/apps.py"))
+    missing = [app for app in apps if not (root / "docs" / f"{app}.md").exists()]
+    assert not missing, f"apps without docs/<app>.md: {missing}"

@@ -10,7 +10,7 @@ from ops.backup import KEYS, BackupError, backup
 
 def sqlite_name() -> str:
     if connection.vendor != "sqlite":
-        raise CommandError("backup/restore 仅用于内嵌的 SQLite 部署；PostgreSQL 请用 pgBackRest 或 pg_basebackup（见 docs/operations.md）")
+        raise CommandError("backup/restore 仅用于内嵌的 SQLite 部署；PostgreSQL 请用 pgBackRest 或 pg_basebackup（见 docs/ops.md）")
     return str(connection.settings_dict["NAME"])
 
 
