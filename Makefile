@@ -41,7 +41,7 @@ typecheck: install
 
 check: lint typecheck test
 
-# The production layout on this machine (bin/prod, docs/operations.md): nginx → gunicorn → PgBouncer → PostgreSQL, one worker.
+# The production layout on this machine (bin/prod, docs/ops.md): nginx → gunicorn → PgBouncer → PostgreSQL, one worker.
 prod-up: install
 	@./bin/prod up
 
