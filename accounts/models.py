@@ -171,7 +171,22 @@ class AppendOnlyQuerySet(models.QuerySet[M]):
         raise PermissionError("审计日志不可删除")
 
 
-class AuditEntry(models.Model):
+class AppendOnlyModel(models.Model):
+    """A row written once: the ORM refuses to change or delete it (the database's triggers refuse it too)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError(f"{self._meta.verbose_name}不可修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError(f"{self._meta.verbose_name}不可删除")
+
+
+class AuditEntry(AppendOnlyModel):
     """审计日志 — who did what, when, from where. Append-only (also enforced by DB triggers)."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -190,16 +205,8 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = "审计日志"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("审计日志不可修改")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("审计日志不可删除")
-
-
-class AuditSeal(models.Model):
+class AuditSeal(AppendOnlyModel):
     """审计封存 — a keyed hash chain over the audit rows, written by the periodic `seal_audit` job (accounts.seal).
 
     Seal k covers the audit rows with first_entry_id ≤ id ≤ last_entry_id: `chain` is the running HMAC over
@@ -220,16 +227,8 @@ class AuditSeal(models.Model):
         ordering = ["last_entry_id"]
         verbose_name = "审计封存"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("审计封存不可修改")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("审计封存不可删除")
-
-
-class AuditArchiveEntry(models.Model):
+class AuditArchiveEntry(AppendOnlyModel):
     """审计归档 — audit rows older than the online retention, moved here by `manage.py archive_audit` (accounts.archive)
     with their id and values unchanged, so the seal chain (accounts.seal) still verifies them and the auditor still
     searches them (/accounts/audit/?archive=1). Append-only like the log; nothing is ever deleted from it."""
@@ -251,11 +250,3 @@ class AuditArchiveEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = "审计归档"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PermissionError("审计归档不可修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("审计归档不可删除")
