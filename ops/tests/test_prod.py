@@ -1,5 +1,6 @@
 """The production layout (bin/prod) started, probed through nginx, its worker stopped, and stopped: on this machine when
-Debian's nginx and pgbouncer are installed and PostgreSQL answers on 127.0.0.1:5432 (`.ci/run` / docs/ops.md)."""
+Debian's nginx and pgbouncer are installed and PostgreSQL answers on 127.0.0.1:5432 (`.ci/run` / docs/ops.md), in the
+PostgreSQL pass of `make test` (DATABASE_URL=postgres://...)."""
 
 import json
 import os
@@ -28,9 +29,16 @@ def _postgres_answers() -> bool:
     return True
 
 
-pytestmark = pytest.mark.skipif(
-    not (Path("/usr/sbin/nginx").exists() and Path("/usr/sbin/pgbouncer").exists() and shutil.which("psql") and _postgres_answers()),
-    reason="needs Debian's nginx-light and pgbouncer and PostgreSQL on 127.0.0.1:5432")
+pytestmark = [
+    pytest.mark.skipif(
+        not (Path("/usr/sbin/nginx").exists() and Path("/usr/sbin/pgbouncer").exists() and shutil.which("psql") and _postgres_answers()),
+        reason="needs Debian's nginx-light and pgbouncer and PostgreSQL on 127.0.0.1:5432"),
+    # The layout runs on its own PostgreSQL database whatever DATABASE_URL says: once, in the PostgreSQL pass.
+    pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith(("postgres:", "postgresql:")),
+                       reason="runs in the PostgreSQL pass of `make test` (DATABASE_URL=postgres://...)"),
+    # Fixed ports and one database name: all of it in one xdist worker.
+    pytest.mark.xdist_group("prod"),
+]
 
 
 def _get(path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
