@@ -16,7 +16,7 @@ class TaskForm(forms.Form):
     admission = forms.IntegerField(label="已获准的准入申请编号", required=False, min_value=1, max_value=2**31 - 1)
     unit_codes = forms.CharField(label="接收单位代码", max_length=2000,
                                  help_text="村（社区）或乡镇（街道）的12位代码，多个以空格或逗号分隔")
-    deadline = forms.DateField(label="完成期限", widget=DATE, validators=[date_validator()])
+    deadline = forms.DateField(label="完成期限", widget=DATE, validators=[date_validator(label="完成期限", latest=None)])
     hours = forms.DecimalField(label="每个社区预计工时（小时）", min_value=0, max_value=1000, decimal_places=1)
     funding = forms.CharField(label="经费保障", max_length=200, required=False,
                               help_text="协助政府事项须写明部门提供的经费和工作条件")
@@ -41,7 +41,7 @@ class ReviewForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    effective_on = forms.DateField(label="生效日期", widget=DATE, validators=[date_validator()])
+    effective_on = forms.DateField(label="生效日期", widget=DATE, validators=[date_validator(label="生效日期", latest=None)])
     reason = forms.CharField(label="调整原因", max_length=300)
     items = forms.CharField(label="清单事项", widget=forms.Textarea(attrs={"rows": 12}), max_length=200_000,
                             help_text="每行一项：编码|名称|类别（依法履职事项/协助政府事项/负面清单事项）|责任部门|经费|工作条件|依据")

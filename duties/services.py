@@ -486,9 +486,8 @@ def send_to_department(*, actor: Any, case: ProxyCase) -> ProxyCase:
         case.province_ref = gateway.submit(case)[:40]
     case.save(update_fields=["status", "sent_at", "due_at", "province_ref"])
     _step(case, f"转{case.department.name}办理", actor, f"办理期限 {timezone.localtime(case.due_at):%Y-%m-%d %H:%M}")
-    from web import notify
-
     from accounts.models import User
+    from web import notify
 
     notify.notify_users(User.objects.filter(role=Role.DEPARTMENT_STAFF, department=case.department, is_active=True),
                         f"代办件待办理：{case.item.name}", f"{case.unit.name}转来", url=f"/duties/proxy/{case.pk}/")

@@ -22,9 +22,7 @@ from duties import province, selectors, services
 from duties.forms import AdmissionForm, AssessmentForm, CertificateForm, ProxyForm, PublishForm, ReviewForm, TaskForm
 from duties.models import (
     AdmissionRequest,
-    Assessment,
     CertificateItem,
-    CertificateRequest,
     DutyTask,
     ListVersion,
     Mode,
