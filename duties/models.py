@@ -458,3 +458,20 @@ class Score(models.Model):
     class Meta:
         ordering = ["assessment_id", "unit_id", "indicator"]
         constraints = [models.UniqueConstraint(fields=["assessment", "unit", "indicator"], name="duties_score_once")]
+
+
+class AssessmentObjection(models.Model):
+    """A community's written objection to its assessment result, and the township's answer."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="objections")
+    unit = models.ForeignKey("places.OrgUnit", to_field="code", db_column="unit_code", on_delete=models.PROTECT,
+                             related_name="+", verbose_name="村（社区）")
+    text = models.CharField("异议", max_length=500)
+    answer = models.CharField("答复", max_length=500, blank=True)
+    answered_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessment_id", "created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "unit"], name="duties_one_objection_per_unit")]

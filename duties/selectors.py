@@ -71,7 +71,7 @@ def task_figures(user: Any, year: int) -> list[dict[str, Any]]:
         withdrawn=Count("pk", filter=Q(withdrawn=True))).order_by("department__code")
     out = {r["department__code"]: {**r, "refused": 0} for r in rows}
     if scope_prefix(user) is not None and len(scope_prefix(user) or "") <= 4:  # refusals are city-/county-wide facts
-        refused = AuditEntry.objects.filter(action="duties.task_refused", created_at__year=year)
+        refused = AuditEntry.objects.filter(action="duties.task_refused", at__year=year)
         for entry in refused.values_list("detail", flat=True):
             code = (entry or {}).get("department", "")
             if code not in out:

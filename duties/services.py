@@ -23,6 +23,7 @@ from accounts.scoping import can_see_unit, scope_prefix
 from duties.models import (
     AdmissionRequest,
     Assessment,
+    AssessmentObjection,
     CertificateItem,
     CertificateRequest,
     DutyTask,
@@ -148,7 +149,7 @@ def admit(*, department: Department, item_code: str = "", admission: AdmissionRe
     if item.kind == ItemKind.NEGATIVE:
         raise ValidationError({"item_code": f"「{item.name}」属于负面清单事项，不得交由社区承担。"})
     if item.kind == ItemKind.ASSIST:
-        if item.department_id and item.department_id != department.pk:
+        if item.department is not None and item.department_id != department.pk:
             raise ValidationError({"item_code": f"「{item.name}」的责任部门是{item.department.name}，本部门不能引用。"})
         if not (item.funding or str(funding or "").strip()):
             raise ValidationError({"funding": f"「{item.name}」是协助政府事项，须写明部门提供的经费和工作条件。"})
@@ -659,3 +660,31 @@ def score(*, actor: Any, assessment: Assessment, unit_code: str, indicator: str,
         "value": number.quantize(Decimal("0.0001")), "evidence": _text(evidence, "evidence", "评分依据", 300)})
     audit.record(actor=actor, action="duties.score", obj=assessment, detail={"unit": unit_code, "indicator": indicator})
     return row
+
+
+@transaction.atomic
+def object_to_assessment(*, actor: Any, assessment: Assessment, text: str) -> AssessmentObjection:
+    """A community worker objects in writing to their community's result (once per assessment)."""
+    if getattr(actor, "role", "") != Role.COMMUNITY_WORKER or not actor.unit_id \
+            or actor.unit.parent_id != assessment.unit_id:
+        raise ValidationError("只有被考核的村（社区）可以对本社区的结果提出异议。")
+    if AssessmentObjection.objects.filter(assessment=assessment, unit_id=actor.unit_id).exists():
+        raise ValidationError("本社区已对该考核提出过异议。")
+    row = AssessmentObjection.objects.create(assessment=assessment, unit_id=actor.unit_id,
+                                             text=_text(text, "text", "异议", 500))
+    audit.record(actor=actor, action="duties.object_assessment", obj=assessment, unit_code=actor.unit_id)
+    return row
+
+
+@transaction.atomic
+def answer_assessment_objection(*, actor: Any, objection: AssessmentObjection, answer: str) -> AssessmentObjection:
+    if getattr(actor, "role", "") not in (Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF) \
+            or not can_see_unit(actor, objection.assessment.unit_id):
+        raise ValidationError("异议由组织考核的乡镇（街道）或县（市、区）答复。")
+    if objection.answer:
+        raise ValidationError("该异议已答复。")
+    objection.answer = _text(answer, "answer", "答复", 500)
+    objection.answered_by = actor
+    objection.save(update_fields=["answer", "answered_by"])
+    audit.record(actor=actor, action="duties.answer_assessment_objection", obj=objection.assessment)
+    return objection

@@ -54,6 +54,10 @@ def _page(request: HttpRequest, rows: Any, size: int = 50) -> Any:
     return Paginator(rows, size).get_page(request.GET.get("page"))
 
 
+def _role(request: HttpRequest) -> str:
+    return str(getattr(request.user, "role", ""))
+
+
 def _is_department(user: Any) -> bool:
     return bool(user.role == Role.DEPARTMENT_STAFF and user.department_id)
 
@@ -158,7 +162,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_or_department(request)
     task = get_visible_or_404(selectors.tasks(request.user), pk=pk)
     return render(request, "duties/task_detail.html", {
-        "t": task, "may_object": request.user.role == Role.COMMUNITY_WORKER and not task.objection,
+        "t": task, "may_object": _role(request) == Role.COMMUNITY_WORKER and not task.objection,
         "may_answer": is_reviewer(request.user) and task.objection == "raised"})
 
 
@@ -249,7 +253,8 @@ def report(request: HttpRequest) -> HttpResponseBase:
     proxy = selectors.proxy_figures(request.user)
     fmt = request.GET.get("format")
     if fmt in ("xlsx", "pdf"):
-        audit.record(actor=request.user, action="duties.report", detail={"year": year, "format": fmt})
+        user: Any = request.user
+        audit.record(actor=user, action="duties.report", detail={"year": year, "format": fmt})
     if fmt == "xlsx":
         table = [[r["department__name"], r["sent"], r["refused"], r["objected"], r["withdrawn"], r["hours"] or 0]
                  for r in rows]
@@ -283,7 +288,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def certificate_new(request: HttpRequest) -> HttpResponse:
-    if request.user.role != Role.RESIDENT:
+    if _role(request) != Role.RESIDENT:
         raise Http404("未找到")
     form = CertificateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -353,12 +358,12 @@ def catalogue_item(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "duties/catalogue_item.html", {
         "item": item, "online": province.item_url(item.province_code),
         "may_proxy": item.mode == Mode.PROXY and request.user.is_authenticated
-        and request.user.role in (Role.RESIDENT, Role.COMMUNITY_WORKER)})
+        and _role(request) in (Role.RESIDENT, Role.COMMUNITY_WORKER)})
 
 
 @login_required
 def proxy_new(request: HttpRequest, pk: int) -> HttpResponse:
-    if request.user.role not in (Role.RESIDENT, Role.COMMUNITY_WORKER):
+    if _role(request) not in (Role.RESIDENT, Role.COMMUNITY_WORKER):
         raise Http404("未找到")
     item = get_visible_or_404(ServiceItem.objects.filter(active=True, mode=Mode.PROXY), pk=pk)
     form = ProxyForm(request.POST or None)
@@ -447,7 +452,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
                 return redirect("duties:assessment", pk=a.pk)
     return render(request, "duties/assessment_list.html", {
         "rows": selectors.assessments(request.user), "form": form,
-        "may_create": request.user.role in (Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF),
+        "may_create": _role(request) in (Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF),
         "sources": sorted(services.computed_sources())}, status=400 if request.method == "POST" else 200)
 
 
@@ -456,9 +461,18 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     a = get_visible_or_404(selectors.assessments(request.user), pk=pk)
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "compute":
+            action = request.POST.get("action")
+            if action == "compute":
                 n = services.compute_assessment(actor=request.user, assessment=a)
                 messages.success(request, f"已计算 {n} 项系统指标值。")
+            elif action == "object":
+                services.object_to_assessment(actor=request.user, assessment=a, text=request.POST.get("text", ""))
+                messages.success(request, "已提出书面异议，等待答复。")
+            elif action == "answer":
+                objection = get_visible_or_404(a.objections.all(), pk=request.POST.get("objection", ""))
+                services.answer_assessment_objection(actor=request.user, objection=objection,
+                                                     answer=request.POST.get("answer", ""))
+                messages.success(request, "已答复异议。")
             else:
                 services.score(actor=request.user, assessment=a, unit_code=request.POST.get("unit_code", ""),
                                indicator=request.POST.get("indicator", ""), value=request.POST.get("value", ""),
@@ -469,12 +483,18 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         return redirect("duties:assessment", pk=a.pk)
     rows = selectors.results(a, request.user)
     names = [i["name"] for i in a.indicators]
+    objections = a.objections.select_related("unit")
+    if _role(request) == Role.COMMUNITY_WORKER:
+        objections = objections.filter(unit_id=getattr(request.user, "unit_id", ""))
+    context = {"a": a, "rows": rows, "names": names, "objections": objections,
+               "may_score": _role(request) in (Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF),
+               "may_object": _role(request) == Role.COMMUNITY_WORKER and not objections.exists(),
+               "scored": [i["name"] for i in a.indicators if i["source"] == "scored"]}
+    if request.GET.get("format") == "pdf":
+        return _pdf(render_to_string("duties/assessment_pdf.html", context), f"assessment-{a.unit_id}-{a.year}.pdf")
     if request.GET.get("format") == "xlsx":
         table = [[r["rank"], r["unit"].code, r["unit"].name, float(r["total"]),
                   *[float(r["values"][n].value) if n in r["values"] else None for n in names]] for r in rows]
         return _xlsx(request.user, ["排名", "单位代码", "村（社区）", "综合得分", *names], table,
                      f"{a.unit.name}{a.year}综合考核", f"assessment-{a.unit_id}-{a.year}.xlsx")
-    return render(request, "duties/assessment_detail.html", {
-        "a": a, "rows": rows, "names": names,
-        "may_score": request.user.role in (Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF),
-        "scored": [i["name"] for i in a.indicators if i["source"] == "scored"]})
+    return render(request, "duties/assessment_detail.html", context)
