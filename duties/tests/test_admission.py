@@ -133,3 +133,15 @@ def test_it_answers_a_bad_api_task_with_a_chinese_422(world: World) -> None:
                              content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 422 and "负面清单" in response.json()["detail"]
     assert not DutyTask.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_seeds_the_demo_lists_and_tasks_once(tree: None) -> None:
+    from django.core.management import call_command
+
+    call_command("seed_duties")
+    tasks, versions = DutyTask.objects.count(), ListVersion.objects.count()
+    call_command("seed_duties")
+    assert tasks > 0 and versions == 1
+    assert (DutyTask.objects.count(), ListVersion.objects.count()) == (tasks, versions)
+    assert all(t.item and t.item.kind == "assist" and t.funding for t in DutyTask.objects.all())
