@@ -70,10 +70,14 @@ def task_figures(user: Any, year: int) -> list[dict[str, Any]]:
         sent=Count("pk"), objected=Count("pk", filter=~Q(objection="")), hours=Sum("hours"),
         withdrawn=Count("pk", filter=Q(withdrawn=True))).order_by("department__code")
     out = {r["department__code"]: {**r, "refused": 0} for r in rows}
-    if scope_prefix(user) is not None and len(scope_prefix(user) or "") <= 4:  # refusals are city-/county-wide facts
+    # A refusal names no community: the city sees every department's, a department its own.
+    own = user.department.code if getattr(user, "role", "") == "department_staff" and user.department_id else None
+    if getattr(user, "role", "") == "city_staff" and scope_prefix(user) is not None or own:
         refused = AuditEntry.objects.filter(action="duties.task_refused", at__year=year)
         for entry in refused.values_list("detail", flat=True):
             code = (entry or {}).get("department", "")
+            if own and code != own:
+                continue
             if code not in out:
                 from places.models import Department
 

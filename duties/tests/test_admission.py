@@ -36,6 +36,8 @@ def test_it_refuses_a_task_without_an_item_or_on_the_negative_list_and_writes_no
     assert AuditEntry.objects.filter(action="duties.task_refused").count() == 3
     figures = selectors.task_figures(world.cindy, timezone.localdate().year)
     assert [(r["department__name"], r["refused"], r["sent"]) for r in figures] == [("市民政局", 3, 0)]
+    assert selectors.task_figures(world.erin, timezone.localdate().year) == figures  # the department its own
+    assert selectors.task_figures(world.carl, timezone.localdate().year) == []  # no community's data
 
 
 @pytest.mark.django_db
