@@ -320,7 +320,7 @@ def request_certificate(*, actor: Any, item: CertificateItem, purpose: str,
 def _handle(actor: Any, req: CertificateRequest) -> CertificateRequest:
     if scope_prefix(actor) is None or not can_see_unit(actor, req.unit_id):
         raise ValidationError("无权办理该单位的证明。")
-    req = CertificateRequest.objects.select_for_update().select_related("resident", "item").get(pk=req.pk)
+    req = CertificateRequest.objects.select_for_update(of=("self",)).select_related("resident", "item").get(pk=req.pk)
     if req.status != CertificateRequest.Status.REQUESTED:
         raise ValidationError("该申请已办理。")
     return req
@@ -453,7 +453,7 @@ def start_proxy(*, actor: Any, item: ServiceItem, data: Mapping[str, Any],
 def _worker(actor: Any, case: ProxyCase) -> ProxyCase:
     if scope_prefix(actor) is None or not can_see_unit(actor, case.unit_id):
         raise ValidationError("无权办理该代办件。")
-    return ProxyCase.objects.select_for_update().select_related("item", "department").get(pk=case.pk)
+    return ProxyCase.objects.select_for_update(of=("self",)).select_related("item", "department").get(pk=case.pk)
 
 
 @transaction.atomic
