@@ -108,8 +108,8 @@ def proxy_cases(request: HttpRequest, page: PageNumber = 1) -> list[ProxyOut]:
 
 
 @router.get("/catalogue", response=list[ServiceOut], auth=None)
-def catalogue(request: HttpRequest, q: str = Field("", max_length=50), page: PageNumber = 1) -> list[ServiceOut]:
-    """The public service catalogue (search by Chinese text)."""
-    rows = selectors.catalogue(q)[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+def catalogue(request: HttpRequest, q: str = "", page: PageNumber = 1) -> list[ServiceOut]:
+    """The public service catalogue (search by Chinese text, the first 50 characters)."""
+    rows = selectors.catalogue(q[:50])[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     return [ServiceOut(id=i.pk, name=i.name, department=i.department.name, mode=i.mode,
                        time_limit_days=i.time_limit_days, province_code=i.province_code) for i in rows]
