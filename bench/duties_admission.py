@@ -7,7 +7,10 @@ Times, in the same run and on the same data, the median of:
   gate:      duties.services.admit alone (the list in force, the item, its kind and funding)
   baseline:  the assignment without the gate (one DutyTask row and its audit entry, in a transaction)
   with gate: duties.services.send_task to one community (gate + the same writes)
-and prints the gate's share. The issue's budget: the check adds at most 2 ms (median).
+The issue's budget: the check adds at most 2 ms (median) — that is admit() alone; "with gate" also resolves the
+community codes and validates the task, which the bare baseline skips.
+Measured on the shared 2-core helper box (SQLite, load from other jobs): admit() 1.3 ms, baseline 1.0 ms,
+send_task 5.0 ms.
 """
 
 import argparse

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -141,8 +142,9 @@ def admit(*, department: Department, item_code: str = "", admission: AdmissionRe
     code = str(item_code or "").strip()
     if not code:
         raise ValidationError({"item_code": "任务必须引用社区工作事项清单中的事项；清单外的任务请先提交准入申请。"})
-    version = current_version(on)
-    item = version.items.select_related("department").filter(code=code).first() if version else None
+    day = on or timezone.localdate()
+    in_force = ListVersion.objects.filter(effective_on__lte=day).order_by("-effective_on", "-number").values("pk")[:1]
+    item = WorkItem.objects.select_related("department").filter(version=Subquery(in_force), code=code).first()
     if item is None:
         raise ValidationError({"item_code": f"现行社区工作事项清单中没有编码为 {code[:20]} 的事项；"
                                             "清单外的任务请先提交准入申请。"})
