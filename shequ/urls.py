@@ -26,6 +26,7 @@ DOMAIN_URL_PREFIXES = {
     "exchange": "exchange/",
     "planning": "plan/",
     "volunteers": "volunteers/",
+    "duties": "duties/",
 }
 for app, prefix in DOMAIN_URL_PREFIXES.items():
     if app in settings.INSTALLED_APPS and find_spec(f"{app}.urls") is not None:
@@ -34,6 +35,10 @@ if "volunteers" in settings.INSTALLED_APPS:  # the public check of a volunteer s
     from volunteers.views import verify as verify_certificate
 
     urlpatterns.insert(-1, path("v/<str:code>/", verify_certificate, name="verify-certificate"))
+if "duties" in settings.INSTALLED_APPS:  # the public check of a community certificate (its QR)
+    from duties.views import verify as verify_duties_certificate
+
+    urlpatterns.insert(-1, path("c/<str:code>/", verify_duties_certificate, name="verify-duties-certificate"))
 if "appeals" in settings.INSTALLED_APPS and find_spec("appeals.open311.urls") is not None:
     urlpatterns.insert(-1, path("open311/v2/", include("appeals.open311.urls")))
 # Media (photos, exports, uploads) is never served as public files, not even in demo mode:
