@@ -56,6 +56,10 @@ class CheckIn(Schema):
     code: str = Field(..., min_length=1, max_length=300, description="组织者二维码中的签到码")
 
 
+class SignUpIn(Schema):
+    username: str = Field("", max_length=150, description="工作人员代报名时：居民的账户名；居民本人报名留空")
+
+
 class Joined(Schema):
     id: int
     activity_id: int
@@ -87,10 +91,17 @@ def activity_detail(request: HttpRequest, activity_id: int) -> dict[str, Any]:
 
 
 @router.post("/activities/{activity_id}/signup", response={200: Joined, 422: ErrorOut}, summary="A resident signs up")
-def activity_signup(request: HttpRequest, activity_id: int) -> Any:
+def activity_signup(request: HttpRequest, activity_id: int, payload: SignUpIn) -> Any:
+    from accounts.models import User
+
     activity = get_visible_or_404(selectors.activities(request.user), pk=activity_id)
+    account = None
+    if payload.username:
+        account = User.objects.filter(username=payload.username, role="resident").first()
+        if account is None:
+            return Status(422, {"detail": "未找到该居民账户。", "errors": {"username": "未找到该居民账户。"}})
     try:
-        joined = services.sign_up(actor=request.user, activity=activity)
+        joined = services.sign_up(actor=request.user, activity=activity, account=account)
     except ValidationError as exc:
         return _refused(exc)
     return {"id": joined.pk, "activity_id": joined.activity_id, "status": joined.status, "checked_in_at": joined.checked_in_at}

@@ -178,28 +178,39 @@ def _age_on(account: Any, day: dt.date) -> int | None:
 
 
 @transaction.atomic
-def sign_up(*, actor: Any, activity: CommunityActivity) -> Participation:
-    """A resident takes a place in an activity of their area while places remain."""
-    if getattr(actor, "role", "") != Role.RESIDENT:
-        raise ValidationError("请使用居民账户报名。")
+def sign_up(*, actor: Any, activity: CommunityActivity, account: Any = None) -> Participation:
+    """A resident takes a place in an activity of their area while places remain.
+
+    Staff may sign up a resident of their subtree who has no phone (代报名): account names that resident's account.
+    """
+    if account is not None and account != actor:
+        if not is_staff(actor) or getattr(account, "role", "") != Role.RESIDENT \
+                or not can_see_unit(actor, account.unit_id or ""):
+            raise ValidationError("只能为本辖区的居民代报名。")
+        _check_scope(actor, activity.unit_id)
+    else:
+        account = actor
+    if getattr(account, "role", "") != Role.RESIDENT:
+        raise ValidationError("请使用居民账户报名，或选择要代报名的居民。")
     activity = CommunityActivity.objects.select_for_update().get(pk=activity.pk)
-    if not CommunityActivity.objects.visible_to(actor).filter(pk=activity.pk).exists():
+    if not CommunityActivity.objects.visible_to(account).filter(pk=activity.pk).exists():
         raise ValidationError("只能报名本乡镇（街道）范围内的活动。")
     if activity.cancelled:
         raise ValidationError("该活动已取消。")
     if activity.starts_at <= timezone.now():
         raise ValidationError("活动已开始，不能报名。")
-    existing = Participation.objects.filter(activity=activity, account=actor).first()
+    existing = Participation.objects.filter(activity=activity, account=account).first()
     if existing is not None and existing.status == Participation.Status.SIGNED_UP:
-        raise ValidationError("您已报名该活动。")
+        raise ValidationError("您已报名该活动。" if account == actor else "该居民已报名该活动。")
     taken = Participation.objects.filter(activity=activity, status=Participation.Status.SIGNED_UP).count()
     if taken >= activity.capacity:
         raise ValidationError("该活动名额已满。")
-    joined = existing or Participation(activity=activity, unit_id=activity.unit_id, account=actor)
+    joined = existing or Participation(activity=activity, unit_id=activity.unit_id, account=account)
     joined.status = Participation.Status.SIGNED_UP
-    joined.age = _age_on(actor, timezone.localtime(activity.starts_at).date())
+    joined.age = _age_on(account, timezone.localtime(activity.starts_at).date())
     joined.save()
-    audit.record(actor=actor, action="activities.sign_up", obj=joined, detail={"activity": activity.pk})
+    audit.record(actor=actor, action="activities.sign_up", obj=joined,
+                 detail={"activity": activity.pk, "on_behalf": account != actor})
     return joined
 
 

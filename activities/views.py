@@ -138,8 +138,17 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_signup(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity(request, pk)
+    account = None
+    if selectors.is_staff(request.user):
+        from accounts.models import User
+
+        username = request.POST.get("username", "").strip()[:150]
+        account = User.objects.filter(username=username, role=Role.RESIDENT).first()
+        if account is None:
+            messages.error(request, "请填写要代报名的居民账户名。")
+            return redirect("activities:activity", pk=activity.pk)
     try:
-        services.sign_up(actor=request.user, activity=activity)
+        services.sign_up(actor=request.user, activity=activity, account=account)
     except ValidationError as exc:
         _flash(request, exc)
     else:
