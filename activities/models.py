@@ -69,8 +69,8 @@ def township_prefix(code: str) -> str:
     return str(code)[:9]
 
 
-class ActivityQuerySet(ScopedQuerySet["CommunityActivity"]):
-    def visible_to(self, user: Any) -> "ActivityQuerySet":
+class CommunityActivityQuerySet(ScopedQuerySet["CommunityActivity"]):
+    def visible_to(self, user: Any) -> "CommunityActivityQuerySet":
         """Staff: their subtree. A resident: the activities of their own township (their community first)."""
         if scope_prefix(user) is not None:
             return self.filter(scope_q(user))
@@ -104,7 +104,7 @@ class CommunityActivity(models.Model):
                                    related_name="+", verbose_name="发布人")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ActivityQuerySet.as_manager()
+    objects = CommunityActivityQuerySet.as_manager()
 
     class Meta:
         verbose_name = "社区活动"

@@ -179,10 +179,10 @@ def programme(prefix: str, as_of: dt.date | None = None) -> dict[str, Any]:
         open_projects.setdefault(project.unit_id, []).append(project)
     relocation = set(CommunityProfile.objects.filter(within("unit_id", prefix), is_relocation_community=True)
                      .values_list("unit_id", flat=True))
-    gap_rows = [{"code": code, "name": name, "kind": kind, "projects": open_projects.get(code, []),
+    gap_rows: list[dict[str, Any]] = [{"code": code, "name": name, "kind": kind, "projects": open_projects.get(code, []),
                  "relocation": code in relocation} for code, name, kind in gaps]
     late = [g for g in gap_rows if g["relocation"]
-            and not any(p.planned_end <= RELOCATION_DEADLINE for p in g["projects"])]
+            and not any(p.planned_end <= RELOCATION_DEADLINE for p in open_projects.get(g["code"], []))]
     return {"by_kind": by_kind, "states": ProjectState.choices,
             "money": [(label, money.get(value) or 0) for value, label in FundingSource.choices],
             "gaps": gap_rows, "relocation_gaps": [g for g in gap_rows if g["relocation"]], "relocation_late": late,

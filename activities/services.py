@@ -541,6 +541,7 @@ def hold_meeting(*, actor: Any, data: Mapping[str, Any]) -> JointMeeting:
         raise ValidationError({"unit_code": "联席会议按乡镇（街道）召开，请选择乡镇（街道）。"})
     _check_scope(actor, unit.code)
     day = _date(data, "held_on", "召开日期", past=True)
+    assert day is not None
     agenda = _text(data, "agenda", "议题", 2000)
     members, present = _lines(data.get("members")), _lines(data.get("attendance"))
     if not members:
