@@ -30,6 +30,14 @@ class ActivityForm(forms.Form):
         self.fields["space"].choices = [("", "—"), *spaces]  # type: ignore[attr-defined]  # a ChoiceField
         self.fields["facility"].choices = [("", "—"), *facilities]  # type: ignore[attr-defined]  # a ChoiceField
 
+    def clean(self) -> dict[str, object]:
+        """The time order shows with the other field errors at once (the service checks it again)."""
+        data = super().clean() or {}
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:  # type: ignore[operator]  # both datetimes once present
+            self.add_error("ends_at", "结束时间应晚于开始时间。")
+        return data
+
 
 class CheckInForm(forms.Form):
     code = forms.CharField(label="签到码", max_length=300)
