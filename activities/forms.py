@@ -34,7 +34,7 @@ class ActivityForm(forms.Form):
         """The time order shows with the other field errors at once (the service checks it again)."""
         data = super().clean() or {}
         starts, ends = data.get("starts_at"), data.get("ends_at")
-        if starts and ends and ends <= starts:  # type: ignore[operator]  # both datetimes once present
+        if starts and ends and ends <= starts:
             self.add_error("ends_at", "结束时间应晚于开始时间。")
         return data
 

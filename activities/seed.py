@@ -75,9 +75,9 @@ def seed_activities() -> dict[str, int]:
     villages = list(OrgUnit.objects.filter(parent=township, level=OrgUnit.Level.VILLAGE).annotate(has=has_comprehensive)
                     .filter(has=False).order_by("code")[:3]) if township else []
     kinds = ["village_upgrade", "relocation", "old_estate"]
-    for village, kind in zip(villages, kinds, strict=False):
+    for village, project_kind in zip(villages, kinds, strict=False):
         project, made = Project.objects.get_or_create(unit=village, name=f"{village.name}综合服务设施提升工程", defaults={
-            "kind": kind, "facility_name": f"{village.name}党群服务中心", "contractor": "衡水市某建设有限公司",
+            "kind": project_kind, "facility_name": f"{village.name}党群服务中心", "contractor": "衡水市某建设有限公司",
             "planned_start": dt.date(2025, 4, 1), "planned_end": dt.date(2025, 11, 30),
             "started_on": dt.date(2025, 4, 10), "state": "building"})
         if made:
