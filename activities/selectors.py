@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.scoping import scope_prefix
@@ -122,12 +122,26 @@ def attendance_by_unit(prefix: str, start: dt.date, end: dt.date, depth: int) ->
     from django.db.models.functions import Substr
 
     held = CommunityActivity.objects.filter(_period(prefix, start, end), cancelled=False)
-    acts = dict(held.annotate(part=Substr("unit_id", 1, depth)).values("part").annotate(n=Count("id"))
-                .values_list("part", "n"))
+    part: Any = F("unit_id") if depth >= 12 else Substr("unit_id", 1, depth)
+    acts = dict(held.annotate(part=part).values("part").annotate(n=Count("id")).values_list("part", "n"))
     came = dict(Participation.objects.filter(within("unit_id", prefix), attended=True, activity__in=held.values("pk"))
-                .annotate(part=Substr("unit_id", 1, depth)).values("part").annotate(n=Count("id"))
-                .values_list("part", "n"))
+                .annotate(part=part).values("part").annotate(n=Count("id")).values_list("part", "n"))
     return {str(code): (int(acts.get(code, 0)), int(came.get(code, 0))) for code in set(acts) | set(came)}
+
+
+def figures_all_units(start: dt.date, end: dt.date, prefix: str = "1311") -> dict[str, tuple[int, int]]:
+    """(activities, attendances) for every unit of the tree under prefix (villages up to the city): one GROUP BY per
+    table by village, summed up the tree by code in Python."""
+    by_village = attendance_by_unit(prefix, start, end, 12)
+    prefixes = {str(p): str(c) for p, c in OrgUnit.objects.filter(within("code", prefix)).values_list("prefix", "code")}
+    out: dict[str, tuple[int, int]] = dict.fromkeys(prefixes.values(), (0, 0))
+    for village, (acts, came) in by_village.items():
+        for size in (12, 9, 6, 4):
+            code = prefixes.get(village[:size])
+            if code is not None:
+                a, c = out.get(code, (0, 0))
+                out[code] = (a + acts, c + came)
+    return out
 
 
 def facility_use(prefix: str, start: dt.date, end: dt.date) -> list[dict[str, Any]]:

@@ -446,7 +446,7 @@ def complete_project(*, actor: Any, project: Project, completed_on: Any, buildin
     from facilities import services as facility_services
     from facilities.models import FacilityKind, FacilityStatus
 
-    project = Project.objects.select_for_update().select_related("unit", "facility").get(pk=project.pk)
+    project = Project.objects.select_for_update(of=("self",)).select_related("unit", "facility").get(pk=project.pk)
     _check_scope(actor, project.unit_id)
     if project.state == ProjectState.COMPLETED:
         raise ValidationError("该项目已完工投用。")

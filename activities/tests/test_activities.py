@@ -129,6 +129,8 @@ def test_it_counts_activities_attendance_and_the_elderly_and_children_shares(wor
     assert dict(fig["by_kind"])["普法"] == 1 and dict(fig["by_audience"])["老年人"] == 1
     assert selectors.attendance_by_unit("131102", today - dt.timedelta(days=1), today, 9) == {"131102002": (1, 2)}
     assert list(selectors.evidence(27, "131102")) == [a]
+    every = selectors.figures_all_units(today - dt.timedelta(days=1), today)
+    assert len(every) == 5261 and every[BOB_UNIT] == every["131102002000"] == every["131100000000"] == (1, 2)
     assert services.record_attendance(actor=world.bob, activity=a, attended=[]) == 0
 
 
