@@ -1,6 +1,6 @@
 """Bench: activity figures (activities and attendances) for all 5,261 units over about 1 million attendances.
 
-    .venv/bin/python bench/activities_figures.py [--per-village 2] [--per-activity 95]
+    .venv/bin/python bench/activities_figures.py [--per-village 2] [--per-activity 110]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/activities_bench .venv/bin/python bench/activities_figures.py
 
 Uses its own database (SHEQU_VAR_DIR defaults to a temporary directory for SQLite). Synthesises per-village activities
@@ -85,7 +85,7 @@ SQL_ATTENDANCES = """
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--per-village", type=int, default=2)
-    parser.add_argument("--per-activity", type=int, default=95)
+    parser.add_argument("--per-activity", type=int, default=110)
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     from conftest import load_tree
