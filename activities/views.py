@@ -69,7 +69,9 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
         end = dt.date.fromisoformat(request.GET.get("end", "")[:10])
     except ValueError:
         end = today
-    if end < start or (end - start).days > 3660 or start.year < 2000:
+    from shequ.inputs import date_error
+
+    if end < start or (end - start).days > 3660 or date_error(start, label="起") or date_error(end, label="止"):
         start, end = today.replace(month=1, day=1), today
     return start, end
 
