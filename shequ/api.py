@@ -53,6 +53,7 @@ DOMAIN_API_PREFIXES = {
     "planning": "/plan",
     "volunteers": "/volunteers",
     "duties": "/duties",
+    "activities": "/activities",
 }
 for app, prefix in DOMAIN_API_PREFIXES.items():
     if app in settings.INSTALLED_APPS and find_spec(f"{app}.api") is not None:

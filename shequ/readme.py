@@ -36,6 +36,7 @@ SECTIONS = [
     Section("Community workers (社区工作者)", 3, "docs/workforce.md", "## Excel import and export (`workforce/importers.py`)"),
     Section("Volunteers and service records (志愿者)", 3, "docs/volunteers.md", "## Excel files (`volunteers/importers.py`)"),
     Section("Department datasets (部门数据集)", 3, "docs/exchange.md", "### The four datasets (fixed first columns)"),
+    Section("Community archive package (社区档案)", 3, "docs/activities.md", "### The archive package (`/activities/archive/export/`)"),
 ]
 HEADING = re.compile(r"^(#{1,6}) ")
 

@@ -27,6 +27,7 @@ DOMAIN_URL_PREFIXES = {
     "planning": "plan/",
     "volunteers": "volunteers/",
     "duties": "duties/",
+    "activities": "activities/",
 }
 for app, prefix in DOMAIN_URL_PREFIXES.items():
     if app in settings.INSTALLED_APPS and find_spec(f"{app}.urls") is not None:

@@ -336,18 +336,21 @@ def cancel_sign_up(*, actor: Any, signup: SignUp) -> SignUp | None:
 
 # ---------------------------------------------------------------- check-in / check-out codes
 
-def checkin_code(activity: Activity, kind: str = "in", *, now: dt.datetime | None = None) -> str:
-    """The code the organiser's phone shows (as a QR): signed, naming the activity, the direction and the time slot."""
+def checkin_code(activity: Any, kind: str = "in", *, now: dt.datetime | None = None, salt: str = CODE_SALT) -> str:
+    """The code the organiser's phone shows (as a QR): signed, naming the activity, the direction and the time slot.
+
+    salt names whose activities the code is for (the activities module's community activities pass their own)."""
     if kind not in ("in", "out"):
         raise ValueError(kind)
     moment = now or timezone.now()
     slot = int(moment.timestamp()) // CODE_ROTATION_SECONDS
-    return signing.dumps({"a": activity.pk, "k": kind, "s": slot}, salt=CODE_SALT, compress=False)
+    return signing.dumps({"a": activity.pk, "k": kind, "s": slot}, salt=salt, compress=False)
 
 
-def _read_code(code: str, kind: str, now: dt.datetime) -> int:
+def read_code(code: str, kind: str, now: dt.datetime, *, salt: str = CODE_SALT) -> int:
+    """The activity id a code names, if it is genuine, of the right direction and still in its slot."""
     try:
-        payload = signing.loads(str(code or "").strip(), salt=CODE_SALT)
+        payload = signing.loads(str(code or "").strip(), salt=salt)
     except signing.BadSignature:
         raise ValidationError({"code": "签到码无效，请扫描组织者手机上显示的二维码。"}) from None
     if not isinstance(payload, dict) or payload.get("k") not in ("in", "out") or not isinstance(payload.get("a"), int):
@@ -379,7 +382,7 @@ def _own_signup(actor: Any, activity_id: int) -> SignUp:
 def check_in(*, actor: Any, code: str, now: dt.datetime | None = None) -> SignUp:
     """A signed-up volunteer scans the organiser's code. A second scan (the same code or another) changes nothing."""
     now = now or timezone.now()
-    signup = _own_signup(actor, _read_code(code, "in", now))
+    signup = _own_signup(actor, read_code(code, "in", now))
     _window_check(signup.activity, now)
     if signup.checked_in_at is not None:
         raise ValidationError({"code": f"您已于 {timezone.localtime(signup.checked_in_at):%H:%M} 签到，不能重复签到。"})
@@ -406,7 +409,7 @@ def _finish(signup: SignUp, now: dt.datetime) -> ServiceRecord:
 @transaction.atomic
 def check_out(*, actor: Any, code: str, now: dt.datetime | None = None) -> ServiceRecord:
     now = now or timezone.now()
-    signup = _own_signup(actor, _read_code(code, "out", now))
+    signup = _own_signup(actor, read_code(code, "out", now))
     _window_check(signup.activity, now)
     if signup.checked_in_at is None:
         raise ValidationError({"code": "您还没有签到，不能签退。"})

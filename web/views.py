@@ -27,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if user.role == Role.RESIDENT:
         context["community"] = user.unit
+        context["cards"] = home_cards(user)
         return render(request, "web/home_resident.html", context)
     if user.unit_id:
         unit = user.unit
