@@ -61,6 +61,7 @@ class MotionOut(Schema):
 class MeetingOut(Schema):
     id: int
     topic_id: int
+    topic_title: str
     kind: str
     basis: str
     starts_at: dt.datetime
@@ -111,8 +112,8 @@ def _refusal(exc: ValidationError) -> Any:
 
 
 @router.get("/topics", response=TopicPage, summary="Topics the caller sees (staff: subtree; resident: own community)")
-def topic_list(request: HttpRequest, state: str = Field("", max_length=20), page: PageNumber = 1) -> dict[str, Any]:
-    rows = selectors.topics(request.user, state)
+def topic_list(request: HttpRequest, state: str = "", page: PageNumber = 1) -> dict[str, Any]:
+    rows = selectors.topics(request.user, state[:20])
     chunk = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     return {"count": rows.count(), "page": page, "results": [_topic(t) for t in chunk]}
 
@@ -126,7 +127,7 @@ def topic_detail(request: HttpRequest, topic_id: int) -> dict[str, Any]:
 
 def _meeting(m: Meeting) -> dict[str, Any]:
     found = q.quorum(m)
-    return {"id": m.pk, "topic_id": m.topic_id, "kind": m.kind, "basis": m.basis, "starts_at": m.starts_at,
+    return {"id": m.pk, "topic_id": m.topic_id, "topic_title": m.topic.title, "kind": m.kind, "basis": m.basis, "starts_at": m.starts_at,
             "status": m.status, "eligible": found.eligible, "present": found.present, "quorum_needed": found.needed,
             "quorum_met": found.met, "quorum_text": found.explain(),
             "motions": [{"id": x.pk, "text": x.text, "method": x.method, "closed": x.closed_at is not None,
@@ -172,11 +173,12 @@ def motion_hands(request: HttpRequest, motion_id: int, payload: HandsIn) -> Any:
 
 
 @router.get("/surveys/{survey_id}/results", response=SurveyResults, summary="A survey's results for its scope or a subtree")
-def survey_results(request: HttpRequest, survey_id: int, unit: str = Field("", max_length=12)) -> dict[str, Any]:
+def survey_results(request: HttpRequest, survey_id: int, unit: str = "") -> dict[str, Any]:
     if not selectors.is_staff(request.user):
         get_visible_or_404(Survey.objects.none(), pk=survey_id)
     survey = get_visible_or_404(selectors.surveys(request.user).select_related("unit"), pk=survey_id)
-    prefix = unit if unit.startswith(str(survey.unit.prefix)) else ""
+    unit = unit[:12]
+    prefix = unit if unit and unit.startswith(str(survey.unit.prefix)) else ""
     found = selectors.results(survey, prefix)
     return {"id": survey.pk, "title": survey.title, "responses": found[0]["total"] if found else 0, "results": [
         {"order": r["question"].order, "text": r["question"].text, "kind": r["question"].kind,

@@ -1,6 +1,6 @@
 """The matching engine of the three lists: for an open need, resources ranked with the reason for each score.
 
-score = 0.5 × category fit + 0.2 × nearness + 0.15 × time fit + 0.15 × remaining capacity, each in [0, 1]:
+score = 0.45 × category fit + 0.15 × nearness + 0.25 × time fit + 0.15 × remaining capacity, each in [0, 1]:
 category fit 1 for the same category, 0.3 for a general one (其他/便民生活), else 0; nearness 1 / (1 + km) from the
 need's and the resource's coordinates (same community 0.8, same township 0.5, else 0.2 when either has none);
 time fit 1 when the resource is open on the day the need wants (or either says any day), else 0; remaining capacity
@@ -14,8 +14,9 @@ from typing import Any
 from django.db.models import Count, Q
 
 from deliberation.models import Category, Need, Resource
+from places.codes import within
 
-WEIGHTS = {"category": 0.5, "distance": 0.2, "time": 0.15, "capacity": 0.15}
+WEIGHTS = {"category": 0.45, "distance": 0.15, "time": 0.25, "capacity": 0.15}
 GENERAL = {Category.OTHER, Category.DAILY}
 
 
@@ -87,7 +88,7 @@ def propose(need: Any, resources: list[Any], taken: dict[int, int] | None = None
 
 def candidates(need: Any) -> list[Any]:
     """Resources of the need's county."""
-    return list(Resource.objects.filter(unit_id__startswith=need.unit_id[:6]))
+    return list(Resource.objects.filter(within("unit_id", need.unit_id[:6])))
 
 
 def match_all(needs: list[Any], resources: list[Any], top: int = 3) -> dict[int, list[Proposal]]:
