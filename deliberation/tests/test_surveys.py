@@ -73,3 +73,16 @@ def test_it_computes_satisfaction_survey_coverage_with_the_citys_minimum(world: 
     assert {c for c, (n, _) in values.items() if n} == {BOB_UNIT}
     assert all(d == 1 for _, d in values.values()) and len(values) > 20
     assert providers.discover()["satisfaction_survey_coverage"][0] == "deliberation"
+
+
+@pytest.mark.django_db
+def test_it_seeds_demo_data_that_the_coverage_counts(world: World) -> None:
+    from django.core.management import call_command
+
+    from deliberation.demo import TOWNSHIP
+
+    call_command("seed_deliberation")
+    call_command("seed_deliberation")  # idempotent
+    end = timezone.localdate()
+    values = indicators.satisfaction_survey_coverage(dt.date(end.year, 1, 1), end, TOWNSHIP[:9])
+    assert sum(n for n, _ in values.values()) == 5
