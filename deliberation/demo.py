@@ -22,7 +22,7 @@ SURVEY_TITLE = "2026年河西街道城乡社区服务群众满意度调查"
 
 
 def _actor() -> User:
-    actor = User.objects.filter(role=Role.TOWNSHIP_STAFF, unit_id=TOWNSHIP, is_active=True).first()
+    actor = User.objects.filter(role=Role.TOWNSHIP_STAFF, unit__code=TOWNSHIP, is_active=True).first()
     if actor is None:
         actor = User.objects.create(username="deliberation-demo", role=Role.TOWNSHIP_STAFF, unit_id=TOWNSHIP,
                                     display_name="议事演示", is_active=True)
@@ -35,7 +35,7 @@ def seed() -> dict[str, int]:
         return {"已存在": 1}
     rng = random.Random(16)
     actor = _actor()
-    units = list(OrgUnit.objects.filter(parent_id=TOWNSHIP, level=OrgUnit.Level.VILLAGE).order_by("code")[:8])
+    units = list(OrgUnit.objects.filter(parent__code=TOWNSHIP, level=OrgUnit.Level.VILLAGE).order_by("code")[:8])
     counts = {"议题": 0, "会议": 0, "需求": 0, "资源": 0, "对接": 0, "答卷": 0}
     now = timezone.now()
     for i, unit in enumerate(units):
@@ -54,7 +54,7 @@ def seed() -> dict[str, int]:
             "kind": "residents", "basis": "adults", "starts_at": now + dt.timedelta(days=7), "place": "游园社区党群服务中心",
             "agenda": "一、加装电梯方案；二、费用分摊比例", "invited_parties": "物业公司、业委会"})
         counts["会议"] += 1
-        adults = list(Resident.objects.filter(unit_id=HOME, status="present").order_by("pk")[: m.eligible // 2 + 1])
+        adults = list(Resident.objects.filter(unit__code=HOME, status="present").order_by("pk")[: m.eligible // 2 + 1])
         for person in adults:
             services.record_attendance(actor=actor, meeting=m, resident=person)
         motion = services.add_motion(actor=actor, meeting=m, text="同意按楼层分摊加装电梯费用", method="hands")
@@ -73,10 +73,8 @@ def seed() -> dict[str, int]:
                 "unit_code": unit.code, "name": f"{unit.name}{['长者食堂', '共享活动室'][j]}", "kind": "facility" if j else "unit_open",
                 "category": categories[(i + j) % len(categories)], "capacity": 3, "days": "sat,sun" if j else ""}))
             counts["资源"] += 1
-    for i in range(24):
-        unit = units[i % len(units)] if units else None
-        if unit is None:
-            break
+    for i in range(24 if units else 0):
+        unit = units[i % len(units)]
         need = services.add_need(actor=actor, data={"unit_code": unit.code, "title": f"{unit.name}需求{i + 1}",
                                                     "category": rng.choice(categories), "urgency": rng.randint(1, 3),
                                                     "source": rng.choice(["staff", "visit", "request", "survey"]),

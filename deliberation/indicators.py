@@ -27,8 +27,9 @@ def satisfaction_survey_coverage(start: dt.date, end: dt.date, prefix: str = "")
     if prefix:
         units = units.filter(within("code", prefix))
         answers = answers.filter(within("unit_id", prefix))
-    counted = dict(answers.values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
-    return {str(code): (1.0 if counted.get(code, 0) >= MIN_ANSWERS else 0.0, 1.0)
+    counted = {str(code): int(n) for code, n in
+               answers.values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")}
+    return {str(code): (1.0 if counted.get(str(code), 0) >= MIN_ANSWERS else 0.0, 1.0)
             for code in units.values_list("code", flat=True)}
 
 

@@ -12,7 +12,7 @@ than half of those present.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from deliberation.models import Attendance, Basis, Meeting, MeetingKind, Representative
 from people.models import Household, Resident
@@ -36,17 +36,17 @@ def adults_born_by(day: dt.date) -> dt.date:
 
 def eligible_count(unit_code: str, basis: str, day: dt.date) -> int:
     """How many the meeting convenes, from the register on `day`."""
-    present = Resident.objects.filter(unit_id=unit_code, status=Resident.Status.PRESENT, anonymised_at__isnull=True)
+    present = Resident.objects.filter(unit__code=unit_code, status=Resident.Status.PRESENT, anonymised_at__isnull=True)
     if basis == Basis.ADULTS:
         return present.filter(birth_date__lte=adults_born_by(day)).count()
     if basis == Basis.HOUSEHOLDS:
-        return (Household.objects.filter(unit_id=unit_code)
+        return (Household.objects.filter(unit__code=unit_code)
                 .filter(Exists(present.filter(household=OuterRef("pk")))).count())
     return representatives(unit_code, day).count()
 
 
-def representatives(unit_code: str, day: dt.date):  # type: ignore[no-untyped-def]
-    return Representative.objects.filter(unit_id=unit_code, since__lte=day).exclude(until__lt=day)
+def representatives(unit_code: str, day: dt.date) -> QuerySet[Representative]:
+    return Representative.objects.filter(unit__code=unit_code, since__lte=day).exclude(until__lt=day)
 
 
 def present_count(meeting: Meeting) -> int:

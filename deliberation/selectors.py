@@ -35,7 +35,7 @@ def similar_open(unit_code: str, text: str, limit: int = 5) -> list[Topic]:
     q = Q()
     for piece in list(pieces)[:60]:
         q |= Q(title__contains=piece) | Q(body__contains=piece)
-    found = Topic.objects.filter(q, unit_id=unit_code,
+    found = Topic.objects.filter(q, unit__code=unit_code,
                                  state__in=[TopicState.COLLECTING, TopicState.SUBMITTED, TopicState.ACCEPTED])[:50]
     scored = sorted(found, key=lambda t: -sum(p in t.title + t.body for p in pieces))
     return scored[:limit]

@@ -54,7 +54,7 @@ OPEN_STATES = (TopicState.COLLECTING, TopicState.SUBMITTED, TopicState.ACCEPTED)
 
 def rules(unit_code: str) -> dict[str, int]:
     """The community's rules of procedure (议事规则), or the defaults."""
-    row = Settings.objects.filter(unit_id=unit_code).first()
+    row = Settings.objects.filter(unit__code=unit_code).first()
     if row is None:
         return dict(Settings.DEFAULTS)
     return {k: getattr(row, k) for k in Settings.DEFAULTS}
@@ -113,7 +113,7 @@ def propose_topic(*, actor: Any, data: dict[str, Any]) -> Topic:
             errors.setdefault("unit_code", []).append("请填写村（社区）代码。")
     if errors:
         raise ValidationError(errors)
-    if Topic.objects.filter(unit_id=unit_code, title=title, state__in=OPEN_STATES).exists():
+    if Topic.objects.filter(unit__code=unit_code, title=title, state__in=OPEN_STATES).exists():
         raise ValidationError({"title": "本村（社区）已有同名的议题正在办理，请附议或合并，不要重复提出。"})
     public_name = str(data.get("public_name") or "").strip()[:50]
     state = TopicState.COLLECTING if origin == Origin.RESIDENT else TopicState.SUBMITTED
@@ -252,7 +252,7 @@ def record_step(*, actor: Any, topic: Topic, step: str, done_on: dt.date, note: 
 
 
 def _require_passed(topic: Topic) -> Motion:
-    kinds = [MeetingKind.VILLAGERS, MeetingKind.VILLAGE_REPS] if topic.major_matter else list(MeetingKind.values)
+    kinds = [MeetingKind.VILLAGERS, MeetingKind.VILLAGE_REPS] if topic.major_matter else [MeetingKind(v) for v in MeetingKind.values]
     motion = (Motion.objects.filter(meeting__topic=topic, meeting__kind__in=kinds, passed=True)
               .select_related("meeting").order_by("-closed_at").first())
     if motion is None:
@@ -288,7 +288,7 @@ def schedule_meeting(*, actor: Any, topic: Topic, data: dict[str, Any], now: dt.
         errors["starts_at"] = ["召开时间不能超过一年以后。"]
     place = _text(data, "place", "地点", 100, errors)
     agenda = _text(data, "agenda", "议程", 2000, errors)
-    if errors:
+    if errors or not isinstance(starts, dt.datetime):
         raise ValidationError(errors)
     meeting = Meeting.objects.create(
         topic=topic, unit_id=topic.unit_id, kind=kind, basis=basis, starts_at=starts, place=place, agenda=agenda,
@@ -305,7 +305,7 @@ def _invite(meeting: Meeting) -> None:
     from accounts.models import User
     from web.notify import notify_users
 
-    users = User.objects.filter(role=Role.RESIDENT, unit_id=meeting.unit_id, is_active=True)
+    users = User.objects.filter(role=Role.RESIDENT, unit__code=meeting.unit_id, is_active=True)
     notify_users(users, f"会议通知：{meeting.get_kind_display()}",
                  f"{timezone.localtime(meeting.starts_at):%Y-%m-%d %H:%M} 在 {meeting.place} 召开，议题：{meeting.topic.title}",
                  url=f"/deliberation/me/meetings/{meeting.pk}/", kind="deliberation")
@@ -333,7 +333,7 @@ def sign_in(*, actor: Any, code: str, now: dt.datetime | None = None) -> Attenda
     slot = int(now.timestamp()) // CODE_ROTATION_SECONDS
     if not isinstance(payload, dict) or not isinstance(payload.get("s"), int) or not 0 <= slot - payload["s"] <= 1:
         raise ValidationError({"code": "签到码已过期，请扫描会场显示的最新二维码。"})
-    meeting = Meeting.objects.filter(pk=payload.get("m")).first()
+    meeting = Meeting.objects.filter(pk=int(payload.get("m") or 0)).first() if isinstance(payload.get("m"), int) else None
     person = _resident_of(actor)
     if meeting is None or person is None or person.unit_id != meeting.unit_id:
         raise ValidationError({"code": "您不是该会议所在村（社区）的登记居民，不能签到。"})
@@ -833,13 +833,13 @@ def clean_answers(survey: Survey, raw: dict[str, Any]) -> dict[str, Any]:
                 errors.append(f"第 {question.order} 题的选项无效。")
                 continue
         elif question.kind == Question.Kind.MULTIPLE:
-            value = [value] if isinstance(value, str) else list(value)
+            value = [value] if isinstance(value, str) else list(value or [])
             if any(v not in question.options for v in value):
                 errors.append(f"第 {question.order} 题的选项无效。")
                 continue
         elif question.kind == Question.Kind.SCALE:
             try:
-                value = int(value)
+                value = int(str(value))
             except (TypeError, ValueError):
                 value = 0
             if not 1 <= value <= 5:

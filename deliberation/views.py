@@ -311,12 +311,12 @@ def meeting_act(request: HttpRequest, pk: int) -> HttpResponse:
     residents = Resident.objects.visible_to(request.user)
     try:
         if action == "attend":
-            form = f.AttendForm(request.POST)
-            if not form.is_valid():
+            attend = f.AttendForm(request.POST)
+            if not attend.is_valid():
                 raise ValidationError("请填写居民档案编号。")
-            person = residents.filter(pk=form.cleaned_data["resident"]).first()
-            proxy = residents.filter(pk=form.cleaned_data["proxy_for"]).first() if form.cleaned_data["proxy_for"] else None
-            if person is None or (form.cleaned_data["proxy_for"] and proxy is None):
+            person = residents.filter(pk=attend.cleaned_data["resident"]).first()
+            proxy = residents.filter(pk=attend.cleaned_data["proxy_for"]).first() if attend.cleaned_data["proxy_for"] else None
+            if person is None or (attend.cleaned_data["proxy_for"] and proxy is None):
                 raise ValidationError("未找到该居民档案。")
             services.record_attendance(actor=request.user, meeting=meeting, resident=person, proxy_for=proxy)
             done = f"已登记 {person.name} 出席。"
@@ -332,10 +332,10 @@ def meeting_act(request: HttpRequest, pk: int) -> HttpResponse:
             if motion is None:
                 raise Http404("未找到")
             if action == "hands":
-                form = f.HandsForm(request.POST)
-                if not form.is_valid():
+                hands = f.HandsForm(request.POST)
+                if not hands.is_valid():
                     raise ValidationError("赞成、反对、弃权须为非负整数。")
-                services.record_hands(actor=request.user, motion=motion, **form.cleaned_data)
+                services.record_hands(actor=request.user, motion=motion, **hands.cleaned_data)
             else:
                 services.close_ballot(actor=request.user, motion=motion)
             done = "表决结果已记录。"
@@ -486,7 +486,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _refused(request, exc)
         else:
-            messages.success(request, f"已由「{resource.name}」对接该需求。")  # type: ignore[union-attr]  # checked above
+            messages.success(request, f"已由「{resource.name if resource else ''}」对接该需求。")
         return redirect("deliberation:need", pk=need.pk)
     pool = [r for r in matching.candidates(need) if selectors.is_staff(request.user)]
     return render(request, "deliberation/need_detail.html", {"need": need, "proposals": matching.propose(need, pool)})
@@ -560,7 +560,7 @@ def _survey_answer(request: HttpRequest, survey: Survey) -> HttpResponse:
         else:
             messages.success(request, "感谢您的参与，答卷已提交。")
             return redirect("deliberation:surveys")
-    answered = survey.invitations.filter(account=request.user, answered=True).exists()
+    answered = survey.invitations.filter(account_id=request.user.pk, answered=True).exists()
     return render(request, "deliberation/survey_answer.html", {
         "s": survey, "questions": survey.questions.select_related("show_if_question"), "errors": errors,
         "answered": answered, "scale": range(1, 6)}, status=400 if errors else 200)
