@@ -57,6 +57,18 @@ def needs(user: Any) -> QuerySet[Need]:
     return Need.objects.visible_to(user).select_related("unit", "resource")
 
 
+def matched_within(rows: QuerySet[Need], days: int = 7) -> tuple[int, int]:
+    """(needs matched within `days` of being recorded, all needs) — the three lists' speed figure."""
+    import datetime as dt
+
+    from django.db.models import DurationField as Duration
+    from django.db.models import ExpressionWrapper, F
+
+    late = ExpressionWrapper(F("matched_at") - F("created_at"), output_field=Duration())
+    fast = rows.filter(matched_at__isnull=False).annotate(took=late).filter(took__lte=dt.timedelta(days=days)).count()
+    return fast, rows.count()
+
+
 def resources(user: Any) -> QuerySet[Resource]:
     return Resource.objects.visible_to(user).select_related("unit")
 

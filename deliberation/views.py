@@ -466,7 +466,8 @@ def lists(request: HttpRequest) -> HttpResponse:
     needs = selectors.needs(request.user)
     return render(request, "deliberation/lists.html", {
         "needs": needs.filter(status=Need.Status.OPEN)[:200], "open_count": needs.filter(status=Need.Status.OPEN).count(),
-        "matched": needs.filter(status=Need.Status.MATCHED)[:50], "resources": selectors.resources(request.user)[:200],
+        "matched": needs.filter(status=Need.Status.MATCHED)[:50], "within7": (within7 := selectors.matched_within(needs)),
+        "within7_rate": within7[0] / within7[1] if within7[1] else None, "resources": selectors.resources(request.user)[:200],
         "projects": selectors.projects(request.user)[:100], "need_form": need_form, "resource_form": resource_form},
         status=400 if request.method == "POST" else 200)
 

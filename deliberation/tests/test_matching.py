@@ -44,6 +44,7 @@ def test_it_proposes_with_reasons_and_confirms_within_capacity(world: World, log
     assert login(world.bob).post(f"/deliberation/needs/{need.pk}/", {"resource": hall.pk}).status_code == 302
     need.refresh_from_db()
     assert need.status == Need.Status.MATCHED and need.matched_by == world.bob
+    assert "7 天内对接的需求：1 / 1" in login(world.bob).get("/deliberation/lists/").content.decode()
     other = services.add_need(actor=world.bob, data={"unit_code": BOB_UNIT, "title": "助餐", "category": "elderly"})
     assert all(p.resource.pk != hall.pk for p in matching.propose(other, matching.candidates(other)))  # capacity used
     assert login(world.alice).get(f"/deliberation/needs/{need.pk}/").status_code == 404
