@@ -54,6 +54,7 @@ DOMAIN_API_PREFIXES = {
     "volunteers": "/volunteers",
     "duties": "/duties",
     "activities": "/activities",
+    "deliberation": "/deliberation",
 }
 for app, prefix in DOMAIN_API_PREFIXES.items():
     if app in settings.INSTALLED_APPS and find_spec(f"{app}.api") is not None:

@@ -28,6 +28,7 @@ DOMAIN_URL_PREFIXES = {
     "volunteers": "volunteers/",
     "duties": "duties/",
     "activities": "activities/",
+    "deliberation": "deliberation/",
 }
 for app, prefix in DOMAIN_URL_PREFIXES.items():
     if app in settings.INSTALLED_APPS and find_spec(f"{app}.urls") is not None:
