@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import audit
 from accounts.roles import Role
@@ -42,7 +43,7 @@ from socialorgs.models import (
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return timezone.localdate()
 
 
 def _require(errors: dict[str, list[str]]) -> None:
