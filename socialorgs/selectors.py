@@ -81,7 +81,8 @@ def social_work_figures(prefix: str, today: dt.date) -> dict[str, Any]:
     from facilities.models import Facility
 
     area = within("unit_id", prefix)
-    stations = Facility.objects.filter(area, kind__in=["social_work", "social_work_room"], status="in_use").count()
+    stations = Facility.objects.filter(area, status="in_use").filter(
+        Q(kind="social_work") | Q(services__service="social_work_room")).distinct().count()
     in_post = SocialWorker.objects.filter(area, joined_on__lte=today).filter(
         Q(left_on__isnull=True) | Q(left_on__gt=today)).count()
     residents = Resident.objects.filter(area, status=Resident.Status.PRESENT).count()

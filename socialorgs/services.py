@@ -383,8 +383,8 @@ def add_social_worker(*, actor: Any, station: Any, name: str, level: str, certif
     if not can_see_unit(actor, station.unit_id):
         raise ValidationError("您无权修改该站点。")
     errors: dict[str, list[str]] = {}
-    if station.kind not in ("social_work", "social_work_room"):
-        errors["station"] = ["请选择社会工作服务站或社会工作室。"]
+    if station.kind != "social_work" and not station.services.filter(service="social_work_room").exists():
+        errors["station"] = ["请选择社会工作服务站，或设有社会工作室的设施。"]
     if not name.strip():
         errors["name"] = ["请填写姓名。"]
     if level not in SocialWorker.Level.values:
