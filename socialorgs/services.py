@@ -118,8 +118,8 @@ def check_organisation(data: dict[str, Any], *, exclude_pk: int | None = None) -
         if data.get("registered_on") and dissolved < data["registered_on"]:
             errors.setdefault("dissolved_on", []).append("注销日期不能早于登记备案日期。")
     for field, label in (("full_time_staff", "专职人员数"), ("part_time_staff", "兼职人员数")):
-        value = data.get(field, 0) or 0
-        if not isinstance(value, int) or value < 0 or value > inputs.MAX_PEOPLE:
+        value = data.get(field, 0)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0 or value > inputs.MAX_PEOPLE:
             errors[field] = [f"{label}应为 0 到 {inputs.MAX_PEOPLE} 之间的整数。"]
     unit_code = str(data.get("unit_code", ""))
     if name and len(unit_code) == 12:
