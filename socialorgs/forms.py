@@ -19,7 +19,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 def _date(label: str, required: bool = True, **limits: object) -> forms.DateField:
-    return forms.DateField(label=label, widget=DATE, required=required, validators=[date_validator(**limits)])
+    return forms.DateField(label=label, widget=DATE, required=required, validators=[date_validator(label=label, **limits)])
 
 
 class OrganisationForm(forms.Form):

@@ -404,11 +404,11 @@ def purchase_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     services.record_delivery(actor=actor, deliverable=item, quantity=data["quantity"],
                                              done_on=data["done_on"], note=data["note"])
                 elif action == "milestone":
-                    item = get_visible_or_404(Milestone.objects.filter(purchase=purchase), pk=data["milestone"])
-                    services.reach_milestone(actor=actor, milestone=item, on=data["reached_on"])
+                    stone = get_visible_or_404(Milestone.objects.filter(purchase=purchase), pk=data["milestone"])
+                    services.reach_milestone(actor=actor, milestone=stone, on=data["reached_on"])
                 elif action == "payment":
-                    item = get_visible_or_404(Milestone.objects.filter(purchase=purchase), pk=data["milestone"])
-                    services.release_payment(actor=actor, milestone=item, amount=data["amount"], paid_on=data["paid_on"])
+                    stone = get_visible_or_404(Milestone.objects.filter(purchase=purchase), pk=data["milestone"])
+                    services.release_payment(actor=actor, milestone=stone, amount=data["amount"], paid_on=data["paid_on"])
                 elif action == "evaluate":
                     sat = data["satisfaction"]
                     services.evaluate_purchase(actor=actor, purchase=purchase, score=data["score"],
