@@ -102,7 +102,7 @@ def forces_in(unit_code: str) -> dict[str, Any]:
     return {
         "organisations": list(Organisation.objects.filter(Q(unit_id=unit_code) | Q(served_units=unit_code),
                                                           dissolved_on__isnull=True).distinct()),
-        "workers": list(SocialWorker.objects.filter(unit_id=unit_code, left_on__isnull=True)),
-        "projects": list(FiveSocialProject.objects.filter(unit_id=unit_code)),
-        "donations": Donation.objects.filter(unit_id=unit_code).count(),
+        "workers": list(SocialWorker.objects.filter(Q(unit_id=unit_code), left_on__isnull=True)),
+        "projects": list(FiveSocialProject.objects.filter(Q(unit_id=unit_code))),
+        "donations": Donation.objects.filter(Q(unit_id=unit_code)).count(),
     }

@@ -107,7 +107,7 @@ def check_organisation(data: dict[str, Any], *, exclude_pk: int | None = None) -
         problem = creditcode.problem(code)
         if problem:
             errors["credit_code"] = [problem]
-        elif Organisation.objects.filter(credit_code=code).exclude(pk=exclude_pk).exists():
+        elif Organisation.objects.filter(credit_code=code).exclude(pk=exclude_pk or 0).exists():
             errors["credit_code"] = ["该统一社会信用代码已被其他组织使用。"]
     if not data.get("registered_on"):
         errors["registered_on"] = ["请填写登记备案日期。"]
@@ -124,7 +124,7 @@ def check_organisation(data: dict[str, Any], *, exclude_pk: int | None = None) -
     unit_code = str(data.get("unit_code", ""))
     if name and len(unit_code) == 12:
         township = unit_code[:9] + "000"
-        if Organisation.objects.filter(township_code=township, name=name).exclude(pk=exclude_pk).exists():
+        if Organisation.objects.filter(township_code=township, name=name).exclude(pk=exclude_pk or 0).exists():
             errors.setdefault("name", []).append("本乡镇（街道）已有同名社会组织。")
     return errors
 
@@ -249,7 +249,7 @@ def apply_for_filing(*, actor: Any, data: dict[str, Any]) -> FilingApplication:
         errors.setdefault("name", []).append("本乡镇（街道）已有同名社会组织。")
     _require(errors)
     row = FilingApplication.objects.create(
-        unit=unit, name=name, category=data["category"], founders=data["founders"].strip(), members=members,
+        unit=unit, name=name, category=data["category"], founders=data["founders"].strip(), members=int(members or 0),
         charter=data["charter"].strip(), responsible_name=data["responsible_name"].strip(),
         contact_phone=str(data.get("contact_phone", "")).strip(), services=str(data.get("services", "")).strip())
     audit.record(actor=actor, action="socialorgs.filing_apply", obj=row, detail={"name": row.name})
@@ -567,7 +567,7 @@ def publish_purchase(*, actor: Any, purchase: Purchase, notice: str, requirement
 @transaction.atomic
 def apply_to_purchase(*, actor: Any, purchase: Purchase, organisation: Organisation, proposal: str) -> Application:
     """承接申请 by an organisation (its own account, or staff entering it)."""
-    own = organisation.accounts.filter(pk=getattr(actor, "pk", None)).exists()
+    own = organisation.accounts.filter(pk=getattr(actor, "pk", 0) or 0).exists()
     if not own:
         _purchase_staff(actor, purchase)
     _step(purchase, Purchase.Stage.PUBLISHED, "申请承接")
@@ -665,7 +665,7 @@ def sign_contract(*, actor: Any, purchase: Purchase, amount: Any, start: dt.date
 def record_delivery(*, actor: Any, deliverable: Deliverable, quantity: int, done_on: dt.date,
                     note: str = "") -> ServiceRecord:
     purchase = deliverable.purchase
-    own = purchase.awarded_to is not None and purchase.awarded_to.accounts.filter(pk=getattr(actor, "pk", None)).exists()
+    own = purchase.awarded_to is not None and purchase.awarded_to.accounts.filter(pk=getattr(actor, "pk", 0) or 0).exists()
     if not own:
         _purchase_staff(actor, purchase)
     _step(purchase, Purchase.Stage.CONTRACTED, "记录服务")

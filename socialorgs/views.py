@@ -87,6 +87,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not staff:
             raise Http404("未找到")
         action = request.POST.get("action", "")
+        form: Any
         try:
             if action == "staff":
                 form = forms_["staff_form"] = f.StaffForm(request.POST, prefix="staff")
@@ -309,7 +310,7 @@ def purchase_list(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         raise Http404("未找到")
     can_propose = selectors.is_staff(request.user) or bool(getattr(request.user, "department_id", None))
-    form = f.PurchaseForm(request.POST or None, initial={"unit_code": request.user.unit_id})  # type: ignore[union-attr]  # signed in
+    form = f.PurchaseForm(request.POST or None, initial={"unit_code": request.user.unit_id})
     if request.method == "POST":
         if not can_propose:
             raise Http404("未找到")
@@ -397,8 +398,8 @@ def purchase_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 elif action == "contract":
                     services.sign_contract(
                         actor=actor, purchase=purchase, amount=data["amount"], start=data["start"], end=data["end"],
-                        deliverables=_lines(data["deliverables"], (str, int, str)),  # type: ignore[arg-type]  # parsed by _lines
-                        milestones=_lines(data["milestones"], (str, dt.date.fromisoformat, Decimal)))  # type: ignore[arg-type]  # parsed by _lines
+                        deliverables=_lines(data["deliverables"], (str, int, str)),
+                        milestones=_lines(data["milestones"], (str, dt.date.fromisoformat, Decimal)))
                 elif action == "delivery":
                     item = get_visible_or_404(Deliverable.objects.filter(purchase=purchase), pk=data["deliverable"])
                     services.record_delivery(actor=actor, deliverable=item, quantity=data["quantity"],
