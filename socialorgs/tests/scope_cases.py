@@ -87,6 +87,26 @@ def _donation(world: World):
     return donation, person
 
 
+STAFF, PROPOSAL = "探针花名册员工", "探针未公开的服务方案"
+
+
+def _staff(world: World):
+    from socialorgs.models import Staff
+
+    org = _org(world)
+    Staff.objects.get_or_create(organisation=org, name=STAFF, defaults={"joined_on": dt.date(2024, 1, 1)})
+    return org
+
+
+def _applied(world: World):
+    from socialorgs.models import Application
+
+    purchase = _purchase(world)
+    Application.objects.get_or_create(purchase=purchase, organisation=_org(world),
+                                      defaults={"proposal": PROPOSAL, "submitted_on": dt.date(2025, 1, 2)})
+    return purchase
+
+
 def _org_post(world: World) -> Probe:
     from socialorgs.models import Organisation
 
@@ -153,7 +173,8 @@ CASES = [
     ScopeCase("socialorgs/orgs/<int:pk>/", lambda w: Probe(url=f"/socialorgs/orgs/{_org(w).pk}/", marker=ORG)),
     ScopeCase("socialorgs/orgs/<int:pk>/", _staff_post, methods=("post",)),
     ScopeCase("socialorgs/export.xlsx", _list("/socialorgs/export.xlsx", _org, ORG)),
-    ScopeCase("socialorgs/public/", lambda w: (_org(w), Probe(url="/socialorgs/public/", kind="public", marker=ORG))[1]),
+    ScopeCase("socialorgs/public/", lambda w: (_staff(w), Probe(url="/socialorgs/public/", kind="public", marker=ORG,
+                                                                   secret=STAFF))[1]),
     ScopeCase("socialorgs/filings/", _list("/socialorgs/filings/", _filing, FILING)),
     ScopeCase("socialorgs/filings/<int:pk>/",
               lambda w: Probe(url=f"/socialorgs/filings/{_filing(w).pk}/", marker=FILING)),
@@ -172,7 +193,8 @@ CASES = [
               lambda w: Probe(url=f"/socialorgs/purchases/{_purchase(w).pk}/", marker=PURCHASE), **TOWNSHIP),
     ScopeCase("socialorgs/purchases/<int:pk>/", _purchase_post, methods=("post",), **TOWNSHIP),
     ScopeCase("socialorgs/public/purchases/<int:pk>/",
-              lambda w: Probe(url=f"/socialorgs/public/purchases/{_purchase(w).pk}/", kind="public", marker=PURCHASE)),
+              lambda w: Probe(url=f"/socialorgs/public/purchases/{_applied(w).pk}/", kind="public", marker=PURCHASE,
+                              secret=PROPOSAL)),
     ScopeCase("socialorgs/charity/", _list("/socialorgs/charity/", _donation, DONOR)),
     ScopeCase("socialorgs/charity/", _donation_post, methods=("post",)),
     ScopeCase("socialorgs/charity/<int:pk>/",
