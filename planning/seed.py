@@ -24,8 +24,6 @@ MANUAL = [
     ("villages_without_broadband", CITY, "2025", 0, 4300, "市发展改革委通信行业统计"),
     ("general_practitioners_per_10k_residents", CITY, "2025", 980, 421.0, "市卫生健康委卫生统计年报"),
     ("elderly_friendly_communities_per_year", CITY, "2025", 2, 1, "国家卫生健康委公布名单"),
-    ("social_org_incubation_base_county_coverage", CITY, "2025", 10, 13, "市民政局社会组织管理科"),
-    ("social_org_staff_per_10k_residents", CITY, "2025", 13500, 421.0, "市民政局社会组织年检统计"),
     ("party_member_reporting_coverage", CITY, "2025", 41000, 45200, "市委组织部报到登记"),
 ]
 

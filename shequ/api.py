@@ -55,6 +55,7 @@ DOMAIN_API_PREFIXES = {
     "duties": "/duties",
     "activities": "/activities",
     "deliberation": "/deliberation",
+    "socialorgs": "/socialorgs",
 }
 for app, prefix in DOMAIN_API_PREFIXES.items():
     if app in settings.INSTALLED_APPS and find_spec(f"{app}.api") is not None:

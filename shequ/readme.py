@@ -35,6 +35,7 @@ SECTIONS = [
     Section("Community floor areas (社区建筑面积)", 3, "docs/facilities.md", "### Community floor area columns"),
     Section("Community workers (社区工作者)", 3, "docs/workforce.md", "## Excel import and export (`workforce/importers.py`)"),
     Section("Volunteers and service records (志愿者)", 3, "docs/volunteers.md", "## Excel files (`volunteers/importers.py`)"),
+    Section("Social organisations (社会组织)", 3, "docs/socialorgs.md", "## Excel files (`socialorgs/importers.py`)"),
     Section("Department datasets (部门数据集)", 3, "docs/exchange.md", "### The four datasets (fixed first columns)"),
     Section("Community archive package (社区档案)", 3, "docs/activities.md", "### The archive package (`/activities/archive/export/`)"),
 ]

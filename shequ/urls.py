@@ -29,6 +29,7 @@ DOMAIN_URL_PREFIXES = {
     "duties": "duties/",
     "activities": "activities/",
     "deliberation": "deliberation/",
+    "socialorgs": "socialorgs/",
 }
 for app, prefix in DOMAIN_URL_PREFIXES.items():
     if app in settings.INSTALLED_APPS and find_spec(f"{app}.urls") is not None:

@@ -133,7 +133,7 @@ def _manual_post(world: World) -> Probe:
     if not PlanTask.objects.exists():
         load_plan()
     return Probe(url=f"/plan/units/{BOB_UNIT}/manual/", method="post", kind="write",
-                 data={"indicator": "social_org_staff_per_10k_residents", "period": "2025", "numerator": "1", "denominator": "1",
+                 data={"indicator": "satisfaction_survey_coverage", "period": "2025", "numerator": "1", "denominator": "1",
                        "source": "x", "source_date": "2025-01-01"}, unchanged=_manual_unchanged)
 
 
@@ -151,7 +151,7 @@ def _values(world: World) -> Probe:
     from planning.services import enter_manual_value
 
     _load(world)
-    enter_manual_value(indicator=Indicator.objects.get(code="social_org_staff_per_10k_residents"), unit_code=BOB_UNIT, period="2025",
+    enter_manual_value(indicator=Indicator.objects.get(code="satisfaction_survey_coverage"), unit_code=BOB_UNIT, period="2025",
                        numerator=7, denominator=9, source="探针", source_date=dt.date(2025, 1, 2), actor=world.cindy)
     return Probe(url=f"/api/plan/values?unit={BOB_UNIT}&period=2025", marker='"numerator": 7.0, "denominator": 9.0')
 

@@ -258,6 +258,7 @@ def test_indicator_catalogue(indicators):
         "workforce",
         "care",
         "volunteers",
+        "socialorgs",
         "deliberation",
         "places",
         "appeals",
