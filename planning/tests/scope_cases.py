@@ -126,14 +126,22 @@ def _reviews(world: World) -> Probe:
     return Probe(url="/plan/reviews/", kind="list", marker=f'href="/plan/reports/{report.pk}/"')
 
 
-def _manual_post(world: World) -> Probe:
-    from planning.models import PlanTask
-    from planning.services import load_plan
+def _manual_indicator() -> Any:
+    """An indicator no module computes: since every one of the plan's 28 is computed, the probe adds its own,
+    shaped like the plan's satisfaction coverage, so manual entry still has something to enter."""
+    from planning.models import Indicator
 
-    if not PlanTask.objects.exists():
-        load_plan()
+    plan_row = Indicator.objects.get(code="satisfaction_survey_coverage")
+    fields = {f.name: getattr(plan_row, f.name) for f in Indicator._meta.concrete_fields if f.name not in ("id", "code")}
+    fields.update(name="探针手工指标", source_module="manual", order=999)
+    return Indicator.objects.get_or_create(code="probe_manual_indicator", defaults=fields)[0]
+
+
+def _manual_post(world: World) -> Probe:
+    _load(world)
+    _manual_indicator()
     return Probe(url=f"/plan/units/{BOB_UNIT}/manual/", method="post", kind="write",
-                 data={"indicator": "satisfaction_survey_coverage", "period": "2025", "numerator": "1", "denominator": "1",
+                 data={"indicator": "probe_manual_indicator", "period": "2025", "numerator": "1", "denominator": "1",
                        "source": "x", "source_date": "2025-01-01"}, unchanged=_manual_unchanged)
 
 
@@ -151,7 +159,7 @@ def _values(world: World) -> Probe:
     from planning.services import enter_manual_value
 
     _load(world)
-    enter_manual_value(indicator=Indicator.objects.get(code="satisfaction_survey_coverage"), unit_code=BOB_UNIT, period="2025",
+    enter_manual_value(indicator=_manual_indicator(), unit_code=BOB_UNIT, period="2025",
                        numerator=7, denominator=9, source="探针", source_date=dt.date(2025, 1, 2), actor=world.cindy)
     return Probe(url=f"/api/plan/values?unit={BOB_UNIT}&period=2025", marker='"numerator": 7.0, "denominator": 9.0')
 
