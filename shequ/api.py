@@ -52,6 +52,7 @@ DOMAIN_API_PREFIXES = {
     "exchange": "/exchange",
     "planning": "/plan",
     "volunteers": "/volunteers",
+    "safety": "/safety",
 }
 for app, prefix in DOMAIN_API_PREFIXES.items():
     if app in settings.INSTALLED_APPS and find_spec(f"{app}.api") is not None:

@@ -26,6 +26,7 @@ DOMAIN_URL_PREFIXES = {
     "exchange": "exchange/",
     "planning": "plan/",
     "volunteers": "volunteers/",
+    "safety": "safety/",
 }
 for app, prefix in DOMAIN_URL_PREFIXES.items():
     if app in settings.INSTALLED_APPS and find_spec(f"{app}.urls") is not None:
