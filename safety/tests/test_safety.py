@@ -60,7 +60,7 @@ def test_it_refuses_a_plan_without_hazards_and_writes_nothing(world):
 
 
 def test_a_township_warning_reaches_every_worker_officer_and_opted_in_resident(world, login):
-    other = worker("131102002001", "hedong_worker")
+    other = worker("131102002019", "hedong_worker")
     officer = DisasterOfficer.objects.create(unit_id=BOB_UNIT, name="信息员甲", phone_enc="", appointed_on=dt.date(2024, 1, 1))
     opted = resident(BOB_UNIT, name="订阅居民甲")
     EmergencyOptIn.objects.create(resident=opted, unit_id=BOB_UNIT)
