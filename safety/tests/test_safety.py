@@ -17,7 +17,6 @@ from safety.models import CallTask, EmergencyPlan, EvacuationNeed, HelpPlan, Ins
 from shequ.testing.rights import grant
 from shequ.testing.world import BOB_UNIT, HEDONG
 from web.models import Notification
-from web.notify import LocmemSMSBackend
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
@@ -59,15 +58,16 @@ def test_it_refuses_a_plan_without_hazards_and_writes_nothing(world):
     assert not EmergencyPlan.objects.exists()
 
 
-def test_a_township_warning_reaches_every_worker_officer_and_opted_in_resident(world, login):
+def test_a_township_warning_reaches_every_worker_officer_and_opted_in_resident(world, login, django_capture_on_commit_callbacks):
     other = worker("131102002019", "hedong_worker")
     officer = DisasterOfficer.objects.create(unit_id=BOB_UNIT, name="信息员甲", phone_enc="", appointed_on=dt.date(2024, 1, 1))
     opted = resident(BOB_UNIT, name="订阅居民甲")
     EmergencyOptIn.objects.create(resident=opted, unit_id=BOB_UNIT)
     needy = resident(BOB_UNIT, "living_alone", name="独居老人甲")
     services.set_evacuation_need(actor=world.bob, resident=needy, reason="living_alone", helper=world.bob)
-    warning = services.issue_warning(actor=world.tom, kind="flood", level="orange", title="暴雨橙色预警", body="请转移",
-                                     issuer="市气象台", area=[HEDONG])
+    with django_capture_on_commit_callbacks(execute=True):
+        warning = services.issue_warning(actor=world.tom, kind="flood", level="orange", title="暴雨橙色预警", body="请转移",
+                                         issuer="市气象台", area=[HEDONG])
     recipients = NoticeRecipient.objects.filter(notice__safety_area__warning=warning)
     assert {r.kind for r in recipients} == {"worker", "officer", "resident"}
     assert {world.bob.pk, other.pk} <= {r.user_id for r in recipients}
@@ -83,7 +83,8 @@ def test_a_township_warning_reaches_every_worker_officer_and_opted_in_resident(w
     # bob acknowledges through care's link; the rest are resent and the township told.
     mine = recipients.get(user=world.bob)
     login(world.bob).post(f"/care/ack/{mine.token}/")
-    response = login(world.tom).post(f"/safety/warnings/{warning.pk}/escalate/", {"confirm": "1"}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(world.tom).post(f"/safety/warnings/{warning.pk}/escalate/", {"confirm": "1"}, follow=True)
     pending = recipients.count() - 1
     assert f"已向 {pending} 位未确认的接收人再次发送" in response.content.decode()
     assert recipients.get(user=world.bob).send_count == 1
