@@ -48,9 +48,9 @@ def _phone(rng: random.Random) -> tuple[str, str]:
 def seed(on: dt.date | None = None) -> dict[str, int]:
     on = on or timezone.localdate()
     rng = random.Random(24)
-    villages = list(OrgUnit.objects.filter(parent_id=TOWNSHIP, level=OrgUnit.Level.VILLAGE).order_by("code"))
+    villages = list(OrgUnit.objects.filter(parent_id=TOWNSHIP, level=OrgUnit.Level.VILLAGE).order_by("code"))  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes
     counts = {"预案": 0, "需协助转移": 0, "场所": 0, "民警辅警": 0, "广播点": 0, "预警": 0, "帮扶计划": 0}
-    actor = User.objects.filter(role=Role.TOWNSHIP_STAFF, unit_id=TOWNSHIP, is_active=True).order_by("pk").first()
+    actor = User.objects.filter(role=Role.TOWNSHIP_STAFF, unit_id=TOWNSHIP, is_active=True).order_by("pk").first()  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes
     for i, unit in enumerate(villages):
         workers = list(User.objects.filter(unit=unit, role=Role.COMMUNITY_WORKER, is_active=True).order_by("pk"))
         if not EmergencyPlan.objects.filter(unit=unit).exists() and i % 5 != 4:  # every fifth village: no plan (a gap)

@@ -18,7 +18,7 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args: object, shelters: list[tuple[int, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["shelter_ids"].choices = [(str(pk), name) for pk, name in shelters]
+        self.fields["shelter_ids"].choices = [(str(pk), name) for pk, name in shelters]  # type: ignore[attr-defined]  # the stubs' Field has no choices; this field is a ChoiceField
 
 
 class RoleForm(forms.Form):
@@ -27,7 +27,7 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args: object, people: list[tuple[str, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["person"].choices = [("", "（空缺）"), *people]
+        self.fields["person"].choices = [("", "（空缺）"), *people]  # type: ignore[attr-defined]  # the stubs' Field has no choices; this field is a ChoiceField
 
 
 class NeedForm(forms.Form):
@@ -37,7 +37,7 @@ class NeedForm(forms.Form):
 
     def __init__(self, *args: object, workers: list[tuple[str, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["helper"].choices = [("", "（未指定）"), *workers]
+        self.fields["helper"].choices = [("", "（未指定）"), *workers]  # type: ignore[attr-defined]  # the stubs' Field has no choices; this field is a ChoiceField
 
 
 class AssetForm(forms.Form):
@@ -78,7 +78,7 @@ class PlaceForm(forms.Form):
 
     def __init__(self, *args: object, workers: list[tuple[str, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["grid_member"].choices = [("", "（未指定）"), *workers]
+        self.fields["grid_member"].choices = [("", "（未指定）"), *workers]  # type: ignore[attr-defined]  # the stubs' Field has no choices; this field is a ChoiceField
 
 
 class InspectionForm(forms.Form):
@@ -113,7 +113,7 @@ class HelpPlanForm(forms.Form):
 
     def __init__(self, *args: object, workers: list[tuple[str, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["worker"].choices = [("", "（未指定）"), *workers]
+        self.fields["worker"].choices = [("", "（未指定）"), *workers]  # type: ignore[attr-defined]  # the stubs' Field has no choices; this field is a ChoiceField
 
 
 class ContactForm(forms.Form):

@@ -109,9 +109,9 @@ class PlanRole(models.Model):
 
     def person(self) -> str:
         if self.officer_id:
-            return self.officer.name
+            return self.officer.name  # type: ignore[union-attr]  # checked by the caller (filled / officer_id / user_id)
         if self.user_id:
-            return self.user.display_name or self.user.username
+            return self.user.display_name or self.user.username  # type: ignore[union-attr]  # checked by the caller (filled / officer_id / user_id)
         return ""
 
 

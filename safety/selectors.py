@@ -58,7 +58,7 @@ def gaps(prefix: str, on: dt.date) -> list[dict[str, Any]]:
     labels = dict(PlanRoleKind.choices)
     for role in PlanRole.objects.filter(within("plan__unit_id", prefix), user__isnull=True, officer__isnull=True).values(
             "plan__unit_id", "role"):
-        code = role["plan__unit_id"]
+        code = role["plan__unit_id"]  # type: ignore[assignment]  # values() rows are typed loosely
         found.append({"code": code, "unit": names.get(code, code), "kind": "role", "text": f"“{labels.get(role['role'])}”无人担任"})
     for need in EvacuationNeed.objects.filter(within("unit_id", prefix), helper__isnull=True).select_related("resident"):
         from people.masking import mask_name
@@ -94,7 +94,7 @@ def readiness(unit: OrgUnit, on: dt.date) -> dict[str, Any]:
                      "current": plans.get(k, {}).get("current", 0), "roles_filled": plan_n - empty.get(k, {}).get("n", 0),
                      "drills": drills.get(k, {}).get("n", 0), "needs": needs.get(k, {}).get("n", 0),
                      "helped": needs.get(k, {}).get("helped", 0)})
-    total = {key: sum(r[key] for r in rows) for key in ("villages", "plans", "current", "roles_filled", "drills", "needs", "helped")}
+    total = {key: sum(r[key] for r in rows) for key in ("villages", "plans", "current", "roles_filled", "drills", "needs", "helped")}  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes
     return {"children": rows, "total": total}
 
 
@@ -103,7 +103,7 @@ def plans(user: Any) -> QuerySet[EmergencyPlan]:
 
 
 def needs_of(plan: EmergencyPlan) -> QuerySet[EvacuationNeed]:
-    return EvacuationNeed.objects.filter(unit_id=plan.unit_id).select_related("resident", "helper")
+    return EvacuationNeed.objects.filter(unit_id=plan.unit_id).select_related("resident", "helper")  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes
 
 
 def warnings(user: Any) -> QuerySet[Warning]:

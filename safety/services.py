@@ -98,7 +98,7 @@ def _snapshot(plan: EmergencyPlan) -> dict[str, Any]:
         "shelters": sorted(plan.shelters.values_list("name", flat=True)),
         "roles": {r.role: r.person() for r in plan.roles.select_related("user", "officer")},
         "assets": [[a.name, a.quantity, a.checked_on.isoformat() if a.checked_on else ""] for a in plan.assets.all()],
-        "needs": EvacuationNeed.objects.filter(unit_id=plan.unit_id).count(),
+        "needs": EvacuationNeed.objects.filter(unit_id=plan.unit_id).count(),  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes
     }
 
 
@@ -124,7 +124,7 @@ def save_plan(*, actor: User, unit_code: str, hazards: list[str], routes: str = 
         check_date(reviewed_on, label="修订日期", past=True)
     except ValidationError as exc:
         errors["reviewed_on"] = exc.messages
-    shelters = list(EmergencyShelter.objects.filter(pk__in=shelter_ids or [], unit_id=unit.code))
+    shelters = list(EmergencyShelter.objects.filter(pk__in=shelter_ids or [], unit_id=unit.code))  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes
     if len(shelters) != len(set(shelter_ids or [])):
         errors["shelter_ids"] = ["避难场所须属于本村（社区）。"]
     _raise(errors)
@@ -439,7 +439,7 @@ def escalate_overdue(*, on: dt.date | None = None, actor: User | None = None) ->
         by_township.setdefault(row.place.unit_id[:9] + "000", []).append(row)
     for code, rows in by_township.items():
         names = "、".join(r.place.name for r in rows[:10])
-        notify_users(User.objects.filter(role=Role.TOWNSHIP_STAFF, unit_id=code, is_active=True),
+        notify_users(User.objects.filter(role=Role.TOWNSHIP_STAFF, unit_id=code, is_active=True),  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes
                      f"消防隐患整改逾期 {len(rows)} 处", names, url="/safety/places/?overdue=1", kind="safety.overdue")
     Inspection.objects.filter(pk__in=[r.pk for r in overdue]).update(escalated_at=timezone.now())
     if overdue:

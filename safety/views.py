@@ -59,7 +59,7 @@ def _page(request: HttpRequest, rows: Any, size: int = 50) -> Any:
 
 
 def _workers(unit_code: str) -> list[tuple[str, str]]:
-    rows = User.objects.filter(unit_id=unit_code, role=Role.COMMUNITY_WORKER, is_active=True).order_by("pk")
+    rows = User.objects.filter(unit_id=unit_code, role=Role.COMMUNITY_WORKER, is_active=True).order_by("pk")  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes
     return [(str(u.pk), u.display_name or u.username) for u in rows]
 
 
@@ -193,7 +193,7 @@ def _plan_post(request: HttpRequest, code: str, form: Any, save: Any) -> HttpRes
 def _user_in(unit_code: str, raw: str) -> User | None:
     if not raw:
         return None
-    found = User.objects.filter(pk=int(raw) if raw.isdigit() else 0, unit_id=unit_code).first()
+    found = User.objects.filter(pk=int(raw) if raw.isdigit() else 0, unit_id=unit_code).first()  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes
     if found is None:
         raise ValidationError("所选人员不属于本村（社区）。")
     return found
@@ -209,7 +209,7 @@ def plan_role(request: HttpRequest, code: str) -> HttpResponse:
         user = _user_in(plan.unit_id, person[1:]) if person.startswith("u") else None
         officer = None
         if person.startswith("o"):
-            officer = DisasterOfficer.objects.filter(pk=int(person[1:]) if person[1:].isdigit() else 0, unit_id=plan.unit_id).first()
+            officer = DisasterOfficer.objects.filter(pk=int(person[1:]) if person[1:].isdigit() else 0, unit_id=plan.unit_id).first()  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes
             if officer is None:
                 raise ValidationError("所选灾害信息员不在本村（社区）任职。")
         row = services.set_plan_role(actor=request.user, plan=plan, role=d["role"], user=user, officer=officer)  # type: ignore[arg-type]  # request.user is a User behind login_required
@@ -222,7 +222,7 @@ def plan_role(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def plan_need(request: HttpRequest, code: str) -> HttpResponse:
     def save(plan: EmergencyPlan, d: dict[str, Any]) -> str:
-        resident = Resident.objects.visible_to(request.user).filter(pk=d["resident_id"], unit_id=plan.unit_id).first()
+        resident = Resident.objects.visible_to(request.user).filter(pk=d["resident_id"], unit_id=plan.unit_id).first()  # type: ignore[misc]  # the stubs type to_field/user ids as int; these are unit codes
         if resident is None:
             raise ValidationError("该居民不在本村（社区）。")
         helper = _user_in(plan.unit_id, d.get("helper") or "")
