@@ -56,6 +56,7 @@ DOMAIN_API_PREFIXES = {
     "activities": "/activities",
     "deliberation": "/deliberation",
     "socialorgs": "/socialorgs",
+    "safety": "/safety",
 }
 for app, prefix in DOMAIN_API_PREFIXES.items():
     if app in settings.INSTALLED_APPS and find_spec(f"{app}.api") is not None:

@@ -52,7 +52,7 @@ INSTALLED_APPS = [
 ]
 # The domain apps; SHEQU_DISABLE_APPS leaves some out for a local run.
 _disabled = set(env_list("SHEQU_DISABLE_APPS", []))
-for optional_app in ("people", "facilities", "appeals", "care", "workforce", "exchange", "planning", "volunteers", "duties", "activities", "deliberation", "socialorgs"):
+for optional_app in ("people", "facilities", "appeals", "care", "workforce", "exchange", "planning", "volunteers", "duties", "activities", "deliberation", "socialorgs", "safety"):
     if (BASE_DIR / optional_app / "apps.py").exists() and optional_app not in _disabled:
         INSTALLED_APPS.append(optional_app)
 

@@ -30,6 +30,7 @@ DOMAIN_URL_PREFIXES = {
     "activities": "activities/",
     "deliberation": "deliberation/",
     "socialorgs": "socialorgs/",
+    "safety": "safety/",
 }
 for app, prefix in DOMAIN_URL_PREFIXES.items():
     if app in settings.INSTALLED_APPS and find_spec(f"{app}.urls") is not None:

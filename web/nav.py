@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 
-DOMAIN_APPS = ("people", "facilities", "appeals", "care", "workforce", "exchange", "planning", "volunteers", "duties", "activities", "deliberation", "socialorgs")
+DOMAIN_APPS = ("people", "facilities", "appeals", "care", "workforce", "exchange", "planning", "volunteers", "duties", "activities", "deliberation", "socialorgs", "safety")
 
 
 def nav_items(user: Any) -> list[dict[str, str]]:
