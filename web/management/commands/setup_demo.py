@@ -12,7 +12,8 @@ OPTIONAL_STEPS: list[tuple[str, dict[str, object]]] = [
     ("sync_datasets", {}),      # exchange: the department datasets the code defines
 ]
 # Run after the synthetic population (seed_demo) exists, in this order.
-AFTER_POPULATION = ["seed_facilities", "seed_appeals", "seed_care", "seed_workforce", "seed_socialorgs", "seed_safety", "seed_planning", "seed_duties", "seed_activities", "seed_deliberation"]
+AFTER_POPULATION = ["seed_facilities", "seed_appeals", "seed_care", "seed_workforce", "seed_socialorgs", "seed_safety", "seed_duties",
+                    "seed_activities", "seed_deliberation", "seed_planning"]
 
 
 class Command(BaseCommand):
