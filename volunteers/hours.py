@@ -87,3 +87,20 @@ def hours_of_subtree(prefix: str) -> dict[int, float]:
 def _summed(rows: Any) -> dict[int, float]:
     ordered = rows.order_by("volunteer_id", "started_at").values_list("volunteer_id", "started_at", "ended_at")
     return dict(hours_by_volunteer(ordered.iterator(chunk_size=5000)))
+
+
+def merged_intervals(intervals: Iterable[Interval]) -> Iterator[Interval]:
+    """The union of the intervals as disjoint stretches, in order (the same merge as merged_seconds)."""
+    current_start: dt.datetime | None = None
+    current_end: dt.datetime | None = None
+    for start, end in sorted(intervals):
+        if end <= start:
+            continue
+        if current_end is None or start > current_end:
+            if current_start is not None and current_end is not None:
+                yield current_start, current_end
+            current_start, current_end = start, end
+        elif end > current_end:
+            current_end = end
+    if current_start is not None and current_end is not None:
+        yield current_start, current_end

@@ -738,16 +738,16 @@ def complete_task(*, actor: Any, task: Any, started_at: dt.datetime, ended_at: d
 
 # ---------------------------------------------------------------- 时间银行 (time bank)
 
-ELDERLY_TARGETS = {TargetGroup.EMPTY_NEST, TargetGroup.LEFT_BEHIND_ELDERLY}
+ELDERLY_TARGETS = {str(TargetGroup.EMPTY_NEST), str(TargetGroup.LEFT_BEHIND_ELDERLY)}
 
 
 def is_elderly_care(record: ServiceRecord) -> bool:
     """Service that may be banked: an activity for elderly people or in 助老助残, or a care-visit task."""
-    if record.activity_id is not None:
-        activity = record.activity
-        return activity.target_group in ELDERLY_TARGETS or activity.category == ServiceCategory.ELDERLY_DISABLED
-    if record.task_id is not None:
-        return record.task.kind == "visit"
+    activity, task = record.activity, record.task
+    if activity is not None:
+        return str(activity.target_group) in ELDERLY_TARGETS or activity.category == ServiceCategory.ELDERLY_DISABLED
+    if task is not None:
+        return str(task.kind) == "visit"
     return False
 
 

@@ -17,7 +17,7 @@ from volunteers.models import ServiceRecord, Volunteer
 from volunteers.tests.factories import imported_hours, volunteer
 
 
-def _state() -> list[tuple]:
+def _state() -> list[list[tuple]]:
     people = [(v.name, v.id_type, decrypt(v.id_number_enc), decrypt(v.phone_enc) if v.phone_enc else "", v.unit_id,
                v.categories, v.political_status, v.skills, v.availability, round(hours.volunteer_hours(v.pk), 2))
               for v in Volunteer.objects.order_by("name")]
