@@ -110,3 +110,16 @@ def table(figure: str, prefix: str, year: int) -> tuple[list[str], list[list[Any
         return (["工作单位", "已报到（社区确认）", "在册党员", "报到率"],
                 [[n, d, t, Percent(r)] for n, d, t, r in reporting_by_work_unit(prefix, end)])
     raise KeyError(figure)
+
+
+def unit_figures(prefix: str = "") -> tuple[dict[int, float], dict[str, tuple[int, float, list[int]]]]:
+    """Every volunteer's hours (overlaps once), and per village-level unit: (volunteers, their hours, count per star
+    level 0–5). One ordered pass over the records (hours.hours_of_subtree) and one over the volunteers."""
+    found = hours.hours_of_subtree(prefix)
+    units: dict[str, tuple[int, float, list[int]]] = {}
+    for pk, unit in Volunteer.objects.filter(within("unit_id", prefix)).values_list("pk", "unit_id").iterator(chunk_size=20000):
+        count, total, stars = units.get(unit) or (0, 0.0, [0] * 6)
+        h = found.get(pk, 0.0)
+        stars[hours.star_level(h)] += 1
+        units[unit] = (count + 1, total + h, stars)
+    return found, units
