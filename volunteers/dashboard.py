@@ -118,8 +118,8 @@ def unit_figures(prefix: str = "") -> tuple[dict[int, float], dict[str, tuple[in
     found = hours.hours_of_subtree(prefix)
     units: dict[str, tuple[int, float, list[int]]] = {}
     for pk, unit in Volunteer.objects.filter(within("unit_id", prefix)).values_list("pk", "unit_id").iterator(chunk_size=20000):
-        count, total, stars = units.get(unit) or (0, 0.0, [0] * 6)
+        count, total, stars = units.get(str(unit)) or (0, 0.0, [0] * 6)
         h = found.get(pk, 0.0)
         stars[hours.star_level(h)] += 1
-        units[unit] = (count + 1, total + h, stars)
+        units[str(unit)] = (count + 1, total + h, stars)
     return found, units

@@ -98,9 +98,7 @@ class Epoch(Func):
     datetime objects (microseconds on PostgreSQL, milliseconds on SQLite)."""
 
     output_field = FloatField()
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)", **extra)
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         template = ("(CAST(strftime('%%%%s', %(expressions)s) AS REAL) + CAST(strftime('%%%%f', %(expressions)s) AS REAL)"
