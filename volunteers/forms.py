@@ -90,3 +90,47 @@ class ConfirmForm(forms.Form):
 class CheckInForm(forms.Form):
     code = forms.CharField(label="签到码", max_length=300)
     kind = forms.ChoiceField(label="", choices=[("in", "签到"), ("out", "签退")])
+
+
+class HandVisitForm(forms.Form):
+    due_visit = forms.IntegerField(label="探访任务编号", min_value=1)
+    team = forms.IntegerField(label="承接队伍编号", min_value=1)
+    note = forms.CharField(label="给志愿者的说明", max_length=500, required=False,
+                           help_text="只写志愿者需要知道的内容，不要写身份证号")
+
+
+class HandRequestForm(forms.Form):
+    appeal = forms.IntegerField(label="诉求编号", min_value=1)
+    team = forms.IntegerField(label="承接队伍编号", min_value=1)
+    brief = forms.CharField(label="任务说明", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="只写志愿者需要知道的内容，不要写身份证号和其他居民的信息")
+
+
+RATING = [("good", "良好"), ("fair", "一般"), ("poor", "较差")]
+
+
+class CompleteTaskForm(forms.Form):
+    started_at = forms.DateTimeField(label="服务开始时间", widget=DATETIME)
+    ended_at = forms.DateTimeField(label="服务结束时间", widget=DATETIME)
+    outcome = forms.CharField(label="完成情况", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    method = forms.ChoiceField(label="探访方式", choices=[("home", "入户"), ("phone", "电话"), ("video", "视频")],
+                               required=False)
+    health = forms.ChoiceField(label="身体状况", choices=[("", "—"), *RATING], required=False)
+    home_safety = forms.ChoiceField(label="居家安全", choices=[("", "—"), *RATING], required=False)
+    living = forms.ChoiceField(label="生活条件", choices=[("", "—"), *RATING], required=False)
+    mood = forms.ChoiceField(label="精神状态", choices=[("", "—"), *RATING], required=False)
+    needs = forms.CharField(label="需求", max_length=200, required=False)
+
+
+class BankForm(forms.Form):
+    record = forms.IntegerField(label="服务记录", min_value=1)
+
+
+class SpendForm(forms.Form):
+    hours = forms.CharField(label="使用小时数", max_length=10)
+    used_for = forms.IntegerField(label="所用服务的记录编号", min_value=1, help_text="其他志愿者为其提供的为老服务")
+    beneficiary = forms.CharField(label="服务对象", max_length=50, help_text="志愿者本人或其指定的家人")
+
+
+class FamilyForm(forms.Form):
+    family_member = forms.CharField(label="可代用家人姓名", max_length=50, required=False)

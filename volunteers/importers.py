@@ -23,13 +23,14 @@ from shequ import inputs
 from shequ.importing import ImportResult, RowError
 from shequ.xlsx import Column, HeaderMismatch, read_rows, write_table
 from volunteers import hours
-from volunteers.models import IdType, PoliticalStatus, ServiceCategory, ServiceRecord, Volunteer
+from volunteers.models import DayPart, IdType, PoliticalStatus, ServiceCategory, ServiceRecord, Volunteer, Weekday
 from volunteers.services import _identity, _political_status, _set_identity
 
 NAME, ID_TYPE, ID_NUMBER, PHONE, CODE, CATEGORIES, POLITICAL = (
     "姓名", "证件类型", "证件号码", "联系电话", "所属村（社区）代码", "服务类别", "政治面貌")
 ACTIVITY, STARTED, ENDED = "活动名称", "开始时间", "结束时间"
 HOURS, STARS = "累计服务时长（小时）", "星级"
+SKILLS, AVAILABILITY = "技能特长", "可服务时间"
 
 VOLUNTEER_COLUMNS = [
     Column(NAME, required=True), Column(ID_TYPE, choices=IdType.labels, note="空白按居民身份证"),
@@ -43,6 +44,8 @@ RECORD_COLUMNS = [
 ]
 EXPORT_HEADERS = [NAME, ID_NUMBER, CODE, HOURS, STARS]
 
+AVAILABILITY_BY_LABEL = {f"{day.label}{part.label}": f"{day.value}_{part.value}" for day in Weekday for part in DayPart}
+AVAILABILITY_LABELS = {value: label for label, value in AVAILABILITY_BY_LABEL.items()}
 ID_TYPE_BY_LABEL = {str(label): str(value) for value, label in IdType.choices}
 CATEGORY_BY_LABEL = {str(label): str(value) for value, label in ServiceCategory.choices}
 TIME_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
@@ -69,6 +72,8 @@ def _first_message(exc: ValidationError) -> tuple[str, str]:
 class _Importer:
     action = ""
     columns: list[Column] = []
+    # A layout whose headers differ from ours (the national system's): its header -> ours; errors name its header.
+    rename: dict[str, str] = {}
 
     def __init__(self, *, actor: Any = None, dry_run: bool = False):
         self.actor, self.dry_run = actor, dry_run
@@ -106,6 +111,8 @@ class _Importer:
         if not rows:
             result.errors.append(RowError(2, "表格中没有数据行"))
             return result
+        if self.rename:
+            rows = [(line, {self.rename.get(k, k): v for k, v in row.items()}) for line, row in rows]
         with transaction.atomic():
             codes = {row.get(CODE, "").strip() for _, row in rows}
             self.units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
@@ -116,11 +123,11 @@ class _Importer:
                 try:
                     item = self.parse(line, row)
                 except _CellError as exc:
-                    result.errors.append(RowError(line, exc.reason, exc.column, exc.value))
+                    result.errors.append(RowError(line, exc.reason, self._theirs(exc.column), exc.value))
                     continue
                 key = self.key(item)
                 if key in seen:
-                    result.errors.append(RowError(line, f"与第{seen[key]}行重复", ID_NUMBER))
+                    result.errors.append(RowError(line, f"与第{seen[key]}行重复", self._theirs(ID_NUMBER)))
                     continue
                 seen[key] = line
                 items.append(item)
@@ -137,6 +144,9 @@ class _Importer:
 
     def prepare(self, rows: list[tuple[int, dict[str, str]]]) -> None:
         pass
+
+    def _theirs(self, column: str) -> str:
+        return next((theirs for theirs, ours in self.rename.items() if ours == column), column)
 
 
 class VolunteerImporter(_Importer):
@@ -167,8 +177,19 @@ class VolunteerImporter(_Importer):
             political = _political_status(row.get(POLITICAL, ""))
         except ValidationError as exc:
             raise _CellError(POLITICAL, row.get(POLITICAL, ""), _first_message(exc)[1]) from None
+        skills = row[SKILLS].strip() if SKILLS in row else None
+        if skills is not None and len(skills) > 200:
+            raise _CellError(SKILLS, skills[:20], "不超过200个字")
+        availability = None
+        if AVAILABILITY in row:
+            availability = []
+            for label in filter(None, (p.strip() for p in row[AVAILABILITY].split("、"))):
+                if label not in AVAILABILITY_BY_LABEL:
+                    raise _CellError(AVAILABILITY, label, "可服务时间应为“周六上午”这样的写法，多个用“、”分隔")
+                availability.append(AVAILABILITY_BY_LABEL[label])
         return {"cleaned": cleaned, "hash": crypto.search_hash(cleaned["id_number"]), "unit": unit,
-                "categories": categories, "political_status": political}
+                "categories": categories, "political_status": political, "skills": skills,
+                "availability": availability}
 
     def key(self, item: dict[str, Any]) -> str:
         return str(item["hash"])
@@ -184,9 +205,11 @@ class VolunteerImporter(_Importer):
             volunteer = existing.get(item["hash"])
             if volunteer is not None:
                 before = (volunteer.name, volunteer.unit_id, volunteer.phone_hash, volunteer.categories,
-                          volunteer.political_status)
+                          volunteer.political_status, volunteer.skills, volunteer.availability)
                 after = (item["cleaned"]["name"], item["unit"].code, crypto.search_hash(item["cleaned"].get("phone", "")),
-                         item["categories"], item["political_status"])
+                         item["categories"], item["political_status"],
+                         volunteer.skills if item["skills"] is None else item["skills"],
+                         volunteer.availability if item["availability"] is None else item["availability"])
                 if before == after:
                     result.unchanged += 1
                     continue
@@ -198,6 +221,10 @@ class VolunteerImporter(_Importer):
             _set_identity(volunteer, item["cleaned"])
             volunteer.unit = item["unit"]
             volunteer.categories, volunteer.political_status = item["categories"], item["political_status"]
+            if item["skills"] is not None:
+                volunteer.skills = item["skills"]
+            if item["availability"] is not None:
+                volunteer.availability = item["availability"]
             volunteer.save()
 
 
@@ -350,3 +377,93 @@ class PartyMemberImporter(_Importer):
 
 def import_party_members(file: str | IO[bytes], *, actor: Any = None, dry_run: bool = False) -> VolunteerImportResult:
     return PartyMemberImporter(actor=actor, dry_run=dry_run).run(file)
+
+
+# ---------------------------------------------------------------- the national volunteer information system's layout
+# 全国志愿服务信息系统（中国志愿服务网）批量导入: one file of volunteers, one of service hours (docs/volunteers.md has the
+# mapping). These files carry the full ID and phone numbers the national system needs: operator commands only, audited.
+
+N_PHONE, N_CODE, N_PROJECT, N_STARTED, N_ENDED, N_HOURS = (
+    "手机号码", "所属区划代码", "项目名称", "服务开始时间", "服务结束时间", "服务时长（小时）")
+NATIONAL_VOLUNTEER_COLUMNS = [
+    Column(NAME, required=True), Column(ID_TYPE, required=True, choices=IdType.labels),
+    Column(ID_NUMBER, required=True, width=22), Column(N_PHONE, width=16), Column(POLITICAL, choices=PoliticalStatus.labels),
+    Column(CATEGORIES, width=24, note="多个用“、”分隔"), Column(N_CODE, required=True, width=16),
+    Column(SKILLS, width=20), Column(AVAILABILITY, width=24, note="如 周六上午、周日下午"),
+]
+NATIONAL_RECORD_COLUMNS = [
+    Column(NAME, required=True), Column(ID_TYPE, required=True, choices=IdType.labels),
+    Column(ID_NUMBER, required=True, width=22), Column(N_PROJECT, required=True, width=24),
+    Column(N_STARTED, required=True, width=18, note="YYYY-MM-DD HH:MM"), Column(N_ENDED, required=True, width=18),
+    Column(N_HOURS, required=True, width=12), Column(N_CODE, required=True, width=16),
+]
+
+
+class NationalVolunteerImporter(VolunteerImporter):
+    action = "volunteers.import_national_volunteers"
+    columns = NATIONAL_VOLUNTEER_COLUMNS
+    rename = {N_PHONE: PHONE, N_CODE: CODE}
+
+
+class NationalRecordImporter(ServiceRecordImporter):
+    """Service hours in the national layout; the stated hours must match the start and end, the name the volunteer."""
+
+    action = "volunteers.import_national_records"
+    columns = NATIONAL_RECORD_COLUMNS
+    rename = {N_PROJECT: ACTIVITY, N_STARTED: STARTED, N_ENDED: ENDED, N_CODE: CODE}
+
+    def parse(self, line: int, row: dict[str, str]) -> dict[str, Any]:
+        item = super().parse(line, row)
+        if row.get(NAME, "").strip() != item["volunteer"].name:
+            raise _CellError(NAME, row.get(NAME, "")[:20], "姓名与该证件号码登记的志愿者不符")
+        stated = row.get(N_HOURS, "").strip()
+        actual = f"{(item['ended'] - item['started']).total_seconds() / 3600:.2f}"
+        try:
+            same = f"{float(stated):.2f}" == actual
+        except ValueError:
+            same = False
+        if not same:
+            raise _CellError(N_HOURS, stated, f"服务时长应等于结束时间减开始时间（{actual} 小时）")
+        return item
+
+
+def export_national_volunteers(stream: IO[bytes], prefix: str) -> int:
+    """The subtree's volunteers in the national layout (full ID and phone: the upload needs them)."""
+    labels = {str(v): str(label) for v, label in IdType.choices}
+    rows = Volunteer.objects.filter(within("unit_id", prefix)).order_by("unit_id", "name", "pk")
+    return write_table(stream, [c.header for c in NATIONAL_VOLUNTEER_COLUMNS], (
+        [v.name, labels[v.id_type], crypto.decrypt(v.id_number_enc), crypto.decrypt(v.phone_enc) if v.phone_enc else "",
+         v.get_political_status_display() if v.political_status else "", "、".join(v.category_labels()), v.unit_id,
+         v.skills, "、".join(AVAILABILITY_LABELS[a] for a in v.availability if a in AVAILABILITY_LABELS)]
+        for v in rows.iterator(chunk_size=2000)), title="志愿者信息")
+
+
+def export_national_records(stream: IO[bytes], prefix: str) -> int:
+    """Every confirmed service record of the subtree's volunteers, one row each, in the national layout."""
+    labels = {str(v): str(label) for v, label in IdType.choices}
+    rows = (ServiceRecord.objects.filter(within("volunteer__unit_id", prefix), confirmed=True)
+            .select_related("volunteer").order_by("volunteer__unit_id", "volunteer_id", "started_at", "pk"))
+
+    def line(r: ServiceRecord) -> list[Any]:
+        start, end = timezone.localtime(r.started_at), timezone.localtime(r.ended_at)
+        return [r.volunteer.name, labels[r.volunteer.id_type], crypto.decrypt(r.volunteer.id_number_enc),
+                r.activity_name, f"{start:%Y-%m-%d %H:%M}", f"{end:%Y-%m-%d %H:%M}", f"{r.duration_hours:.2f}", r.unit_id]
+
+    return write_table(stream, [c.header for c in NATIONAL_RECORD_COLUMNS], (line(r) for r in rows.iterator(chunk_size=2000)),
+                       title="服务时长")
+
+
+def import_national(volunteers_file: str | IO[bytes], records_file: str | IO[bytes] | None = None, *,
+                    actor: Any = None, dry_run: bool = False) -> tuple[VolunteerImportResult, VolunteerImportResult | None]:
+    """Both national files in one transaction: volunteers first, then their hours; an error in either writes nothing."""
+    with transaction.atomic():
+        people = NationalVolunteerImporter(actor=actor).run(volunteers_file)
+        records = None
+        if people.ok and records_file is not None:
+            records = NationalRecordImporter(actor=actor).run(records_file)
+        if dry_run or not people.ok or (records is not None and not records.ok):
+            transaction.set_rollback(True)
+    people.dry_run = dry_run
+    if records is not None:
+        records.dry_run = dry_run
+    return people, records

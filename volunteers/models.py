@@ -304,6 +304,8 @@ class ServiceRecord(models.Model):
                                      related_name="+", verbose_name="确认人")
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
     imported = models.BooleanField("历史导入", default=False)
+    task = models.OneToOneField("VolunteerTask", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="record", verbose_name="志愿任务")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ServiceRecordQuerySet.as_manager()
@@ -314,7 +316,8 @@ class ServiceRecord(models.Model):
         indexes = [models.Index(fields=["volunteer", "confirmed", "started_at"], name="volunteer_record_hours")]
         constraints = [
             models.CheckConstraint(condition=Q(ended_at__gt=F("started_at")), name="volunteer_record_end_after_start"),
-            models.CheckConstraint(condition=Q(activity__isnull=True, imported=True) | Q(activity__isnull=False),
+            models.CheckConstraint(condition=Q(activity__isnull=True, imported=True) | Q(activity__isnull=False)
+                                   | Q(activity__isnull=True, task__isnull=False),
                                    name="volunteer_record_activity_or_imported"),
         ]
 
@@ -413,3 +416,127 @@ class PartyReport(models.Model):
         verbose_name = "在职党员报到"
         ordering = ["-reported_on", "pk"]
         constraints = [models.UniqueConstraint(fields=["member", "reported_on"], name="volunteer_party_report_once_a_day")]
+
+
+class TaskQuerySet(ScopedQuerySet["VolunteerTask"]):
+    def visible_to(self, user: Any) -> "TaskQuerySet":
+        """Staff: their subtree. A volunteer: the tasks handed to a team they are in, and the ones they took."""
+        if scope_prefix(user) is not None:
+            return self.filter(scope_q(user))
+        if getattr(user, "is_authenticated", False) and user.is_active:
+            return self.filter(Q(team__members__account=user) | Q(volunteer__account=user)).distinct()
+        return self.filter(NOTHING)
+
+
+class VolunteerTask(models.Model):
+    """志愿任务 — a care visit (F) or a resident request (D) that a community hands to a team.
+
+    The volunteer sees only `title`, `brief` (what the task needs: the person's masked name, the address, the need),
+    never an ID number or any other resident. Completing it records the visit or replies to the request as the
+    staff member who handed it over, and gives the volunteer a confirmed service record.
+    """
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", "探访"
+        REQUEST = "request", "诉求办理"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待认领"
+        TAKEN = "taken", "已认领"
+        DONE = "done", "已完成"
+        CANCELLED = "cancelled", "已撤回"
+
+    unit = models.ForeignKey("places.OrgUnit", to_field="code", db_column="unit_code", on_delete=models.PROTECT,
+                             related_name="volunteer_tasks", verbose_name="所属村（社区）")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="tasks", verbose_name="承接队伍")
+    kind = models.CharField("任务类型", max_length=10, choices=Kind.choices)
+    due_visit = models.OneToOneField("care.DueVisit", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="volunteer_task", verbose_name="探访任务")
+    appeal = models.ForeignKey("appeals.Appeal", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="volunteer_tasks", verbose_name="诉求")
+    target_group = models.CharField("服务对象", max_length=30, choices=TargetGroup.choices, default=TargetGroup.ALL)
+    title = models.CharField("任务", max_length=100)
+    brief = models.TextField("任务说明", help_text="志愿者只看到这里的内容")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    handed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="派单人")
+    volunteer = models.ForeignKey(Volunteer, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks",
+                                  verbose_name="志愿者")
+    visit = models.OneToOneField("care.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 verbose_name="探访记录")
+    outcome = models.TextField("完成情况", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "志愿任务"
+        ordering = ["status", "-created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind="visit", due_visit__isnull=False, appeal__isnull=True)
+                                   | Q(kind="request", appeal__isnull=False, due_visit__isnull=True),
+                                   name="volunteer_task_source"),
+            models.CheckConstraint(condition=Q(status__in=["open", "cancelled"]) | Q(volunteer__isnull=False),
+                                   name="volunteer_task_taken_by_someone"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TimeBankAccount(models.Model):
+    """时间银行账户 — one volunteer's banked credits (hours given to elderly care); the balance never goes negative."""
+
+    volunteer = models.OneToOneField(Volunteer, on_delete=models.PROTECT, related_name="time_bank",
+                                     verbose_name="志愿者")
+    unit = models.ForeignKey("places.OrgUnit", to_field="code", db_column="unit_code", on_delete=models.PROTECT,
+                             related_name="+", verbose_name="所属村（社区）")
+    balance = models.DecimalField("余额（小时）", max_digits=9, decimal_places=2, default=0)
+    family_member = models.CharField("可代用家人", max_length=50, blank=True,
+                                     help_text="志愿者指定的一位家人，可使用本账户的时间")
+
+    objects = ScopedQuerySet["TimeBankAccount"].as_manager()
+
+    class Meta:
+        verbose_name = "时间银行账户"
+        constraints = [models.CheckConstraint(condition=Q(balance__gte=0), name="volunteer_timebank_not_negative")]
+
+
+class TimeBankEntryQuerySet(ScopedQuerySet["TimeBankEntry"]):
+    scope_field = "account__unit"
+
+
+class TimeBankEntry(models.Model):
+    """时间银行流水 — a credit earned by a service record, or a spend on a care service (linked either way)."""
+
+    class Kind(models.TextChoices):
+        EARN = "earn", "存入"
+        SPEND = "spend", "使用"
+
+    account = models.ForeignKey(TimeBankAccount, on_delete=models.PROTECT, related_name="entries",
+                                verbose_name="账户")
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    hours = models.DecimalField("时长（小时）", max_digits=9, decimal_places=2)
+    balance_after = models.DecimalField("余额（小时）", max_digits=9, decimal_places=2)
+    earned_by = models.OneToOneField(ServiceRecord, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="time_credit", verbose_name="存入来源服务")
+    used_for = models.ForeignKey(ServiceRecord, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="time_spends", verbose_name="使用的服务")
+    service = models.CharField("服务内容", max_length=200)
+    beneficiary = models.CharField("服务对象", max_length=50, blank=True)
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name="经办人")
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    objects = TimeBankEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "时间银行流水"
+        ordering = ["account_id", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0), name="volunteer_timebank_entry_positive"),
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="volunteer_timebank_entry_not_negative"),
+            models.CheckConstraint(condition=Q(kind="earn", earned_by__isnull=False, used_for__isnull=True)
+                                   | Q(kind="spend", earned_by__isnull=True, used_for__isnull=False),
+                                   name="volunteer_timebank_entry_linked"),
+        ]

@@ -602,3 +602,253 @@ def confirm_report(*, actor: Any, report: PartyReport) -> PartyReport:
     report.save(update_fields=["confirmed", "confirmed_by", "confirmed_at"])
     audit.record(actor=actor, action="volunteers.confirm_party_report", obj=report)
     return report
+
+
+# ---------------------------------------------------------------- volunteer tasks (care visits and requests)
+
+# The register's tags as the activity target groups they belong to (专栏1.3).
+TAG_TARGET = {"empty_nest": TargetGroup.EMPTY_NEST, "living_alone": TargetGroup.EMPTY_NEST,
+              "left_behind_elderly": TargetGroup.LEFT_BEHIND_ELDERLY, "special_hardship_elderly": TargetGroup.HARDSHIP,
+              "dibao": TargetGroup.HARDSHIP, "tekun": TargetGroup.HARDSHIP, "disabled": TargetGroup.DISABLED,
+              "severe_disability": TargetGroup.DISABLED, "left_behind_child": TargetGroup.LEFT_BEHIND_CHILDREN}
+TASK_LONGEST = dt.timedelta(hours=12)
+
+
+def _team_for(actor: Any, team: Team, unit_code: str) -> None:
+    _check_scope(actor, unit_code)
+    if not unit_code.startswith(team.unit.prefix):
+        raise ValidationError({"team": "承接队伍应为本村（社区）或上级单位的队伍。"})
+
+
+@transaction.atomic
+def hand_visit(*, actor: Any, due: Any, team: Team, note: str = "") -> Any:
+    """A community hands a due care visit to a team: the task names the person (masked), the address and the need."""
+    from care.models import DueVisit
+    from people.masking import mask_name
+    from volunteers.models import VolunteerTask
+
+    due = DueVisit.objects.select_for_update(of=("self",)).select_related("resident").get(pk=due.pk)
+    _team_for(actor, team, due.unit_id)
+    if due.visited_on is not None or due.removed_on is not None:
+        raise ValidationError("该探访任务已完成或已撤销，不能再派给志愿者。")
+    if VolunteerTask.objects.filter(due_visit=due).exists():
+        raise ValidationError("该探访任务已派给志愿服务队。")
+    note = (note or "").strip()[:500]
+    person = due.resident
+    brief = f"服务对象：{mask_name(person.name)}\n地址：{person.current_address or '请向社区了解'}\n" \
+            f"探访周期：{due.period_start} 至 {due.period_end}" + (f"\n说明：{note}" if note else "")
+    task = VolunteerTask.objects.create(unit_id=due.unit_id, team=team, kind=VolunteerTask.Kind.VISIT, due_visit=due,
+                                        target_group=TAG_TARGET.get(due.tag, TargetGroup.HARDSHIP),
+                                        title=f"上门探访 {mask_name(person.name)}", brief=brief, handed_by=actor)
+    audit.record(actor=actor, action="volunteers.hand_visit", obj=task, detail={"due_visit": due.pk, "team": team.pk})
+    _tell_team(task)
+    return task
+
+
+@transaction.atomic
+def hand_request(*, actor: Any, appeal: Any, team: Team, brief: str) -> Any:
+    """The handling unit hands an accepted request to a team; the brief is what the volunteer needs (typed by staff)."""
+    from appeals.models import State
+    from appeals.services.permissions import require_handler
+    from volunteers.models import VolunteerTask
+
+    require_handler(actor, appeal)
+    _team_for(actor, team, appeal.unit_id)
+    if appeal.state not in (State.ACCEPTED, State.IN_PROGRESS, State.REOPENED):
+        raise ValidationError("只有已签收、办理中的诉求可以派给志愿服务队。")
+    if VolunteerTask.objects.filter(appeal=appeal, status__in=["open", "taken"]).exists():
+        raise ValidationError("该诉求已派给志愿服务队。")
+    brief = (brief or "").strip()
+    if not brief or len(brief) > 1000:
+        raise ValidationError({"brief": "请填写志愿者需要知道的内容（不超过1000字，不要写身份证号）。"})
+    task = VolunteerTask.objects.create(unit_id=appeal.unit_id, team=team, kind=VolunteerTask.Kind.REQUEST,
+                                        appeal=appeal, title=f"诉求协办 {appeal.tracking_no}", brief=brief,
+                                        handed_by=actor)
+    audit.record(actor=actor, action="volunteers.hand_request", obj=task, detail={"appeal": appeal.pk, "team": team.pk})
+    _tell_team(task)
+    return task
+
+
+def _tell_team(task: Any) -> None:
+    for member in task.team.members.exclude(account=None).select_related("account"):
+        notify.notify_user(member.account, f"新的志愿任务：{task.title}", "您所在的志愿服务队有一项新任务待认领。",
+                           url=f"/volunteers/tasks/{task.pk}/", kind="volunteers.task")
+
+
+@transaction.atomic
+def take_task(*, actor: Any, task: Any) -> Any:
+    """A member of the team takes an open task (of two taking at once, one gets it)."""
+    from volunteers.models import VolunteerTask
+
+    person = Volunteer.objects.filter(account=actor, teams=task.team_id).first() if getattr(actor, "pk", None) else None
+    if person is None:
+        raise ValidationError("只有承接队伍的队员可以认领该任务。")
+    if not VolunteerTask.objects.filter(pk=task.pk, status=VolunteerTask.Status.OPEN).update(
+            status=VolunteerTask.Status.TAKEN, volunteer=person):
+        raise ValidationError("该任务已被认领或已结束。")
+    audit.record(actor=actor, action="volunteers.take_task", obj=task, unit_code=task.unit_id)
+    return VolunteerTask.objects.get(pk=task.pk)
+
+
+@transaction.atomic
+def complete_task(*, actor: Any, task: Any, started_at: dt.datetime, ended_at: dt.datetime, outcome: str,
+                  checks: Mapping[str, str] | None = None) -> ServiceRecord:
+    """The volunteer who took the task reports it done. The visit is recorded (or the request replied to) as the staff
+    member who handed it over would have; the volunteer gets a confirmed service record of the time given."""
+    from volunteers.models import VolunteerTask
+
+    task = VolunteerTask.objects.select_for_update(of=("self",)).select_related("volunteer", "handed_by").get(pk=task.pk)
+    if task.status != VolunteerTask.Status.TAKEN or task.volunteer is None or task.volunteer.account_id != actor.pk:
+        raise ValidationError("只有认领该任务的志愿者可以提交完成情况。")
+    if not isinstance(started_at, dt.datetime) or not isinstance(ended_at, dt.datetime) or ended_at <= started_at:
+        raise ValidationError({"ended_at": "请填写服务开始和结束时间，结束应晚于开始。"})
+    if ended_at > timezone.now():
+        raise ValidationError({"ended_at": "结束时间不能晚于现在。"})
+    if ended_at - started_at > TASK_LONGEST:
+        raise ValidationError({"ended_at": "一次任务的服务时长不能超过12小时。"})
+    if started_at < task.created_at - dt.timedelta(minutes=1):
+        raise ValidationError({"started_at": "服务时间不能早于任务派出时间。"})
+    outcome = (outcome or "").strip()
+    if not outcome or len(outcome) > 1000:
+        raise ValidationError({"outcome": "请填写完成情况（不超过1000字）。"})
+    staff = task.handed_by
+    if task.kind == VolunteerTask.Kind.VISIT:
+        from care.services.visits import record_visit
+
+        checks = dict(checks or {})
+        due = task.due_visit
+        assert due is not None
+        visit = record_visit(actor=staff, resident=due.resident, visited_at=started_at,
+                             method=checks.get("method", "home"), health=checks.get("health", ""),
+                             home_safety=checks.get("home_safety", ""), living=checks.get("living", ""),
+                             mood=checks.get("mood", ""), needs=checks.get("needs", "")[:200],
+                             needs_action=bool(checks.get("needs")), notes=outcome, visitor_name=task.volunteer.name)
+        task.visit = visit
+    else:
+        from appeals.services.workflow import reply
+
+        reply(appeal=task.appeal, actor=staff, text=f"{outcome}（志愿者 {task.volunteer.name} 协助办理）")
+    task.status, task.outcome, task.done_at = VolunteerTask.Status.DONE, outcome, timezone.now()
+    task.save(update_fields=["status", "outcome", "done_at", "visit"])
+    record = ServiceRecord.objects.create(volunteer=task.volunteer, task=task, activity_name=task.title,
+                                          unit_id=task.unit_id, started_at=started_at, ended_at=ended_at,
+                                          confirmed=True, confirmed_by=staff, confirmed_at=timezone.now())
+    audit.record(actor=actor, action="volunteers.complete_task", obj=task,
+                 detail={"record": record.pk, "hours": round(record.duration_hours, 2)})
+    _recompute_stars(task.volunteer)
+    return record
+
+
+# ---------------------------------------------------------------- 时间银行 (time bank)
+
+ELDERLY_TARGETS = {str(TargetGroup.EMPTY_NEST), str(TargetGroup.LEFT_BEHIND_ELDERLY)}
+
+
+def is_elderly_care(record: ServiceRecord) -> bool:
+    """Service that may be banked: an activity for elderly people or in 助老助残, or a care-visit task."""
+    activity, task = record.activity, record.task
+    if activity is not None:
+        return str(activity.target_group) in ELDERLY_TARGETS or activity.category == ServiceCategory.ELDERLY_DISABLED
+    if task is not None:
+        return str(task.kind) == "visit"
+    return False
+
+
+def _account(volunteer: Volunteer) -> Any:
+    from volunteers.models import TimeBankAccount
+
+    TimeBankAccount.objects.get_or_create(volunteer=volunteer, defaults={"unit_id": volunteer.unit_id})
+    return TimeBankAccount.objects.select_for_update().get(volunteer=volunteer)
+
+
+@transaction.atomic
+def bank_record(*, actor: Any, record: ServiceRecord) -> Any:
+    """Bank a confirmed elderly-care service record as credits (the volunteer or staff of their subtree).
+
+    The credit is the time this record adds to what is already banked (overlaps counted once, like hours)."""
+    from decimal import Decimal
+
+    from volunteers.models import TimeBankEntry
+
+    record = ServiceRecord.objects.select_related("activity", "task", "volunteer").get(pk=record.pk)
+    if not _may_act_for(actor, record.volunteer):
+        raise ValidationError("无权为该志愿者存入时间。")
+    if not record.confirmed:
+        raise ValidationError("服务时长确认后才能存入时间银行。")
+    if not is_elderly_care(record):
+        raise ValidationError("只有为老年人服务（助老类活动或探访任务）的时长可以存入时间银行。")
+    account = _account(record.volunteer)
+    if TimeBankEntry.objects.filter(earned_by=record).exists():
+        raise ValidationError("该服务记录已存入时间银行。")
+    banked = list(ServiceRecord.objects.filter(time_credit__account=account).values_list("started_at", "ended_at"))
+    added = (hours.merged_seconds([*banked, (record.started_at, record.ended_at)]) - hours.merged_seconds(banked)) / 3600
+    amount = Decimal(f"{added:.2f}")
+    if amount <= 0:
+        raise ValidationError("该时段已计入时间银行，不能重复存入。")
+    account.balance += amount
+    account.save(update_fields=["balance"])
+    entry = TimeBankEntry.objects.create(account=account, kind=TimeBankEntry.Kind.EARN, hours=amount,
+                                         balance_after=account.balance, earned_by=record, service=record.activity_name,
+                                         beneficiary="", actor=actor if getattr(actor, "pk", None) else None)
+    audit.record(actor=actor, action="volunteers.bank_time", obj=entry, unit_code=account.unit_id,
+                 detail={"record": record.pk, "hours": str(amount)})
+    return entry
+
+
+@transaction.atomic
+def name_family_member(*, actor: Any, volunteer: Volunteer, name: str) -> Any:
+    """The volunteer names the one family member who may also use their credits."""
+    if not _may_act_for(actor, volunteer):
+        raise ValidationError("无权修改该账户。")
+    name = (name or "").strip()
+    if len(name) > 50:
+        raise ValidationError({"family_member": "姓名不能超过50个字。"})
+    account = _account(volunteer)
+    account.family_member = name
+    account.save(update_fields=["family_member"])
+    audit.record(actor=actor, action="volunteers.time_bank_family", obj=account, unit_code=account.unit_id)
+    return account
+
+
+@transaction.atomic
+def spend_credits(*, actor: Any, volunteer: Volunteer, hours_text: Any, used_for: ServiceRecord,
+                  beneficiary: str) -> Any:
+    """Community staff record credits spent on a care service given to the volunteer or the family member they named.
+
+    The account row is locked and the balance is taken down only while it covers the spend, so two spends at the
+    same moment cannot both take the last credit and the balance never goes negative."""
+    from decimal import Decimal, InvalidOperation
+
+    from volunteers.models import TimeBankAccount, TimeBankEntry
+
+    _check_scope(actor, volunteer.unit_id)
+    try:
+        amount = Decimal(str(hours_text).strip()).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"hours": "请填写使用的小时数，如 1.5。"}) from None
+    if amount <= 0 or amount > 1000:
+        raise ValidationError({"hours": "使用的小时数应大于0。"})
+    account = TimeBankAccount.objects.select_for_update().filter(volunteer=volunteer).first()
+    if account is None:
+        raise ValidationError("该志愿者还没有时间银行存入记录。")
+    beneficiary = (beneficiary or "").strip()
+    if beneficiary not in {volunteer.name, account.family_member} or not beneficiary:
+        raise ValidationError({"beneficiary": "服务对象应为志愿者本人或其指定的家人。"})
+    used_for = ServiceRecord.objects.select_related("activity", "task").get(pk=used_for.pk)
+    if not used_for.confirmed or not is_elderly_care(used_for) or used_for.volunteer_id == volunteer.pk:
+        raise ValidationError({"used_for": "请选择一次已确认的、由其他志愿者提供的为老服务。"})
+    if amount > Decimal(f"{used_for.duration_hours:.2f}"):
+        raise ValidationError({"hours": "使用的小时数不能超过该次服务的时长。"})
+    if amount > account.balance:
+        raise ValidationError({"hours": f"时间银行余额不足（余额 {account.balance} 小时）。"})
+    from django.db.models import F
+
+    if not TimeBankAccount.objects.filter(pk=account.pk, balance__gte=amount).update(balance=F("balance") - amount):
+        raise ValidationError({"hours": "时间银行余额不足。"})
+    account.refresh_from_db(fields=["balance"])
+    entry = TimeBankEntry.objects.create(account=account, kind=TimeBankEntry.Kind.SPEND, hours=amount,
+                                         balance_after=account.balance, used_for=used_for,
+                                         service=used_for.activity_name, beneficiary=beneficiary, actor=actor)
+    audit.record(actor=actor, action="volunteers.spend_time", obj=entry, unit_code=account.unit_id,
+                 detail={"hours": str(amount), "used_for": used_for.pk})
+    return entry

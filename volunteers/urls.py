@@ -24,4 +24,9 @@ urlpatterns = [
     path("checkin/", views.checkin, name="checkin"),
     path("party/", views.party_members, name="party"),
     path("party/reports/<int:pk>/confirm/", views.party_report_confirm, name="party-confirm"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/<str:figure>.xlsx", views.dashboard_export, name="dashboard-export"),
+    path("tasks/", views.task_list, name="tasks"),
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("people/<int:pk>/time-bank/", views.time_bank, name="time-bank"),
 ]

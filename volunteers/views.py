@@ -411,3 +411,184 @@ def party_report_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "已确认报到。")
     return redirect("volunteers:party")
+
+
+# ---------------------------------------------------------------- dashboards
+
+def _dashboard_scope(request: HttpRequest) -> tuple[Any, int]:
+    """The unit whose subtree the figures cover (the user's own, or one below it) and the year."""
+    from accounts.scoping import can_see_unit
+    from places.models import OrgUnit
+
+    _staff_only(request)
+    code = request.GET.get("unit", "").strip()[:12] or str(request.user.unit_id)  # type: ignore[union-attr]  # staff have a unit
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None or not can_see_unit(request.user, unit.code):
+        raise Http404("未找到")
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= timezone.localdate().year \
+        else timezone.localdate().year
+    return unit, year
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    from volunteers import dashboard as figures
+
+    unit, year = _dashboard_scope(request)
+    from shequ.rates import percent
+    from shequ.xlsx import Percent
+
+    tables = {key: figures.table(key, unit.prefix, year) for key in figures.FIGURES}
+
+    def shown(cell: Any) -> Any:
+        return percent(cell.value) if isinstance(cell, Percent) else ("—" if cell is None else cell)
+
+    return render(request, "volunteers/dashboard.html", {
+        "unit": unit, "year": year,
+        "figures": [(key, label, tables[key][0], [[shown(c) for c in row] for row in tables[key][1]])
+                    for key, label in figures.FIGURES.items()],
+        "months": [{"month": m, "hours": h} for m, h in tables["months"][1]],
+    })
+
+
+@login_required
+def dashboard_export(request: HttpRequest, figure: str) -> HttpResponse:
+    import io
+
+    from shequ.xlsx import write_table
+    from volunteers import dashboard as figures
+
+    if figure not in figures.FIGURES:
+        raise Http404("未找到")
+    unit, year = _dashboard_scope(request)
+    headers, rows = figures.table(figure, unit.prefix, year)
+    stream = io.BytesIO()
+    write_table(stream, headers, rows, title=f"{unit.name}{year}{figures.FIGURES[figure]}"[:31],
+                watermark=f"{unit.name} {request.user.get_username()} {timezone.localdate()}")
+    from accounts import audit
+
+    audit.record(actor=request.user, action="volunteers.dashboard_export", unit_code=unit.code,  # type: ignore[arg-type]  # behind login_required: a User
+                 detail={"figure": figure, "year": year})
+    response = HttpResponse(stream.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="volunteers-{figure}-{unit.code}-{year}.xlsx"'
+    return response
+
+
+# ---------------------------------------------------------------- volunteer tasks
+
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    """Staff: the tasks of their subtree and the hand-over forms. A volunteer: their teams' tasks."""
+    from volunteers.forms import HandRequestForm, HandVisitForm
+    from volunteers.models import VolunteerTask
+
+    staff = selectors.is_staff(request.user)
+    visit_form = HandVisitForm(request.POST if request.POST.get("kind") == "visit" else None, prefix="v")
+    request_form = HandRequestForm(request.POST if request.POST.get("kind") == "request" else None, prefix="r")
+    if request.method == "POST":
+        _staff_only(request)
+        form = visit_form if request.POST.get("kind") == "visit" else request_form
+        if form.is_valid():
+            team = get_visible_or_404(Team.objects.visible_to(request.user), pk=form.cleaned_data["team"])
+            try:
+                if form is visit_form:
+                    from care.models import DueVisit
+
+                    due = get_visible_or_404(DueVisit.objects.visible_to(request.user), pk=form.cleaned_data["due_visit"])
+                    task = services.hand_visit(actor=request.user, due=due, team=team, note=form.cleaned_data["note"])
+                else:
+                    from appeals.models import Appeal
+
+                    appeal = get_visible_or_404(Appeal.objects.visible_to(request.user), pk=form.cleaned_data["appeal"])
+                    task = services.hand_request(actor=request.user, appeal=appeal, team=team,
+                                                 brief=form.cleaned_data["brief"])
+            except ValidationError as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, f"已派给 {team.name}。")
+                return redirect("volunteers:task", pk=task.pk)
+    rows = VolunteerTask.objects.visible_to(request.user).select_related("team", "volunteer").order_by("status", "-created_at")
+    return render(request, "volunteers/task_list.html", {
+        "page": _page(request, rows), "staff": staff, "visit_form": visit_form, "request_form": request_form,
+        "teams": selectors.teams(request.user)[:200] if staff else [],
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the task needs (no ID numbers, no other residents); a team member takes it and reports it done."""
+    from volunteers.forms import CompleteTaskForm
+    from volunteers.models import VolunteerTask
+
+    task = get_visible_or_404(VolunteerTask.objects.visible_to(request.user).select_related("team", "volunteer"), pk=pk)
+    form = CompleteTaskForm(request.POST if request.POST.get("action") == "complete" else None)
+    if request.method == "POST" and request.POST.get("action") != "complete":
+        try:
+            services.take_task(actor=request.user, task=task)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return render(request, "volunteers/task_detail.html", {
+                "task": task, "form": form, "mine": False, "staff": selectors.is_staff(request.user),
+                "can_take": False}, status=400)
+        messages.success(request, "已认领任务。")
+        return redirect("volunteers:task", pk=task.pk)
+    if request.method == "POST":
+        try:
+            if form.is_valid():
+                data = dict(form.cleaned_data)
+                services.complete_task(actor=request.user, task=task, started_at=data.pop("started_at"),
+                                       ended_at=data.pop("ended_at"), outcome=data.pop("outcome"), checks=data)
+                messages.success(request, "已提交完成情况，服务时长已计入。")
+                return redirect("volunteers:task", pk=task.pk)
+        except ValidationError as exc:
+            _errors(form, exc)
+    mine = task.volunteer is not None and task.volunteer.account_id == request.user.pk
+    return render(request, "volunteers/task_detail.html", {
+        "task": task, "form": form, "mine": mine, "staff": selectors.is_staff(request.user),
+        "can_take": task.status == "open" and task.team.members.filter(account_id=request.user.pk).exists(),
+    }, status=400 if request.method == "POST" else 200)
+
+
+# ---------------------------------------------------------------- time bank
+
+@login_required
+def time_bank(request: HttpRequest, pk: int) -> HttpResponse:
+    """A volunteer's time bank: balance, ledger, records that may be banked; staff record spends."""
+    from volunteers.forms import BankForm, FamilyForm, SpendForm
+    from volunteers.models import TimeBankAccount
+
+    v = get_visible_or_404(Volunteer.objects.visible_to(request.user).select_related("unit"), pk=pk)
+    action = request.POST.get("action", "")
+    forms_ = {"bank": BankForm(request.POST if action == "bank" else None),
+              "spend": SpendForm(request.POST if action == "spend" else None, prefix="s"),
+              "family": FamilyForm(request.POST if action == "family" else None, prefix="f")}
+    if request.method == "POST" and action in forms_:
+        form = forms_[action]
+        if form.is_valid():
+            try:
+                if action == "bank":
+                    record = get_visible_or_404(ServiceRecord.objects.filter(volunteer=v), pk=form.cleaned_data["record"])
+                    services.bank_record(actor=request.user, record=record)
+                elif action == "family":
+                    services.name_family_member(actor=request.user, volunteer=v, name=form.cleaned_data["family_member"])
+                else:
+                    _staff_only(request)
+                    used = get_visible_or_404(ServiceRecord.objects.visible_to(request.user),
+                                              pk=form.cleaned_data["used_for"])
+                    services.spend_credits(actor=request.user, volunteer=v, hours_text=form.cleaned_data["hours"],
+                                           used_for=used, beneficiary=form.cleaned_data["beneficiary"])
+            except ValidationError as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, "已保存。")
+                return redirect("volunteers:time-bank", pk=v.pk)
+    account = TimeBankAccount.objects.filter(volunteer=v).first()
+    banked = set(account.entries.filter(kind="earn").values_list("earned_by_id", flat=True)) if account else set()
+    candidates = [r for r in v.records.filter(confirmed=True).select_related("activity", "task").order_by("-started_at")[:100]
+                  if r.pk not in banked and services.is_elderly_care(r)]
+    return render(request, "volunteers/time_bank.html", {
+        "v": v, "account": account, "entries": account.entries.select_related("used_for")[:500] if account else [],
+        "candidates": candidates, "forms": forms_, "staff": selectors.is_staff(request.user),
+    }, status=400 if request.method == "POST" else 200)

@@ -197,7 +197,108 @@ def _party_confirm_post(world: World) -> Probe:
                  unchanged=lambda: PartyReport.objects.filter(pk=report.pk, confirmed=False).exists())
 
 
+TASK = "桥东探访任务SCOPE"
+# The task's team member ("taskvol", added to the world) and the community's chain see the task.
+TASK_INSIDERS = ("taskvol", "bob", "tom", "carl", "cindy")
+
+
+def _task_volunteer(world: World):
+    from accounts.models import User
+    from accounts.roles import Role
+
+    account = User.objects.filter(username="taskvol").first() or User.objects.create(
+        username="taskvol", role=Role.RESIDENT, unit_id=BOB_UNIT)
+    world.users["taskvol"] = account
+    person = _volunteer(world)
+    if person.account_id is None:
+        person.account = account
+        person.save(update_fields=["account"])
+    _team(world).members.add(person)
+    return person
+
+
+def _due(world: World):
+    from care.models import DueVisit, VisitRule
+    from people.tests.factories import resident
+
+    rule = VisitRule.objects.get_or_create(tag="empty_nest", defaults={"frequency": "month"})[0]
+    found = DueVisit.objects.filter(resident__name="桥东空巢甲").first()
+    if found is not None:
+        return found
+    today = timezone.localdate()
+    return DueVisit.objects.create(rule=rule, tag="empty_nest", resident=resident(BOB_UNIT, name="桥东空巢甲"),
+                                   unit_id=BOB_UNIT, period_start=today.replace(day=1),
+                                   period_end=today + dt.timedelta(days=31))
+
+
+def _task(world: World):
+    from volunteers.models import VolunteerTask
+
+    _task_volunteer(world)
+    return VolunteerTask.objects.get_or_create(title=TASK, defaults={
+        "unit_id": BOB_UNIT, "team": _team(world), "kind": "visit", "due_visit": _due(world), "brief": "桥东小区",
+        "handed_by": world.bob})[0]
+
+
+def _hand_post(world: World) -> Probe:
+    from volunteers.models import VolunteerTask
+
+    due, team = _due(world), _team(world)
+    return Probe(url="/volunteers/tasks/", method="post", kind="write",
+                 unchanged=lambda: not VolunteerTask.objects.filter(due_visit=due).exists(),
+                 data={"kind": "visit", "v-due_visit": due.pk, "v-team": team.pk, "v-note": ""})
+
+
+def _take_post(world: World) -> Probe:
+    from volunteers.models import VolunteerTask
+
+    task = _task(world)
+    return Probe(url=f"/volunteers/tasks/{task.pk}/", method="post", kind="write",
+                 unchanged=lambda: VolunteerTask.objects.filter(pk=task.pk, status="open").exists(),
+                 data={"action": "take"})
+
+
+def _elderly_record(world: World):
+    from volunteers.models import Activity, ServiceRecord
+
+    record = _record(world)
+    Activity.objects.filter(pk=record.activity_id).update(category="elderly_disabled")
+    ServiceRecord.objects.filter(pk=record.pk).update(confirmed=True)
+    return record
+
+
+def _time_bank(world: World) -> Probe:
+    _elderly_record(world)
+    return Probe(url=f"/volunteers/people/{_volunteer(world).pk}/time-bank/", marker=PAST)
+
+
+def _bank_post(world: World) -> Probe:
+    from volunteers.models import TimeBankEntry
+
+    record = _elderly_record(world)
+    return Probe(url=f"/volunteers/people/{record.volunteer_id}/time-bank/", method="post", kind="write",
+                 unchanged=lambda: not TimeBankEntry.objects.filter(earned_by=record).exists(),
+                 data={"action": "bank", "record": record.pk})
+
+
+def _dashboard(world: World, path: str = "") -> Probe:
+    _volunteer(world)
+    return Probe(url=f"/volunteers/dashboard/{path}?unit={BOB_UNIT}", marker=world.unit(BOB_UNIT).name)
+
+
 CASES = [
+    ScopeCase("volunteers/dashboard/", _dashboard),
+    ScopeCase("volunteers/dashboard/<str:figure>.xlsx", lambda w: _dashboard(w, "overview.xlsx")),
+    ScopeCase("volunteers/tasks/", lambda w: (_task(w), Probe(url="/volunteers/tasks/", kind="list", marker=TASK))[1],
+              insiders=TASK_INSIDERS),
+    ScopeCase("volunteers/tasks/", _hand_post, methods=("post",)),
+    ScopeCase("volunteers/tasks/<int:pk>/", lambda w: Probe(url=f"/volunteers/tasks/{_task(w).pk}/", marker=TASK),
+              insiders=TASK_INSIDERS),
+    ScopeCase("volunteers/tasks/<int:pk>/", _take_post, methods=("post",), insiders=("taskvol",),
+              outsiders=tuple(u for u in ("alice", "bob", "tina", "tom", "carl", "dave", "cindy", "erin", "rita", "sam",
+                                          "sue", "audrey"))),
+    ScopeCase("volunteers/people/<int:pk>/time-bank/", _time_bank),
+    ScopeCase("volunteers/people/<int:pk>/time-bank/", _bank_post, methods=("post",)),
     ScopeCase("volunteers/party/", lambda w: (_party_member(w), Probe(url="/volunteers/party/", kind="list",
                                                                        marker=PARTY))[1],
               insiders=PARTY_INSIDERS, outsiders=PARTY_OUTSIDERS),
