@@ -9,6 +9,11 @@ from accounts.scoping import scope_prefix
 
 def items(user: Any) -> list[dict[str, str]]:
     if scope_prefix(user) is None:
+        if getattr(user, "is_authenticated", False) and getattr(user, "department_id", None):
+            from workforce.models import ReviewDepartment
+
+            if ReviewDepartment.objects.filter(department_id=user.department_id).exists():
+                return [{"label": "资格联审", "url": reverse("workforce:reviews")}]
         return []
     return [{"label": "社区工作者", "url": reverse("workforce:workers", args=[user.unit_id])},
             {"label": "队伍统计", "url": reverse("workforce:summary", args=[user.unit_id])}]

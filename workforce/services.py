@@ -4,6 +4,7 @@ Bad input raises ValidationError with a Chinese message and writes nothing.
 """
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -152,9 +153,25 @@ def end_worker(*, actor: Any, worker: CommunityWorker, ended_on: dt.date | None)
     return worker
 
 
+MAX_HOURS = Decimal(500)
+
+
+def _hours(raw: Any, *, default: Decimal | None) -> Decimal | None:
+    """Training hours: 0.5–500, in half hours; empty gives the default."""
+    if raw in (None, ""):
+        return default
+    try:
+        value = Decimal(str(raw))
+    except ArithmeticError:
+        raise ValidationError("学时应为数字。") from None
+    if not value.is_finite() or value <= 0 or value > MAX_HOURS or (value * 2) % 1:
+        raise ValidationError("学时应在0.5至500之间，以0.5为单位。")
+    return value
+
+
 @transaction.atomic
 def record_training(*, actor: Any, unit: OrgUnit, title: str, level: str, kind: str, starts_on: dt.date | None,
-                    ends_on: dt.date | None, organiser: str = "") -> Training:
+                    ends_on: dt.date | None, organiser: str = "", hours: Any = None) -> Training:
     _check_scope(actor, unit.code)
     title = (title or "").strip()
     if not title:
@@ -171,15 +188,19 @@ def record_training(*, actor: Any, unit: OrgUnit, title: str, level: str, kind: 
         raise ValidationError("结束日期不能早于开始日期。")
     if (ends_on - starts_on).days > 366:
         raise ValidationError("一次培训不能超过一年。")
+    hours = _hours(hours, default=Decimal(8))
     training = Training.objects.create(unit=unit, title=title[:200], level=level, kind=kind, starts_on=starts_on,
-                                       ends_on=ends_on, organiser=(organiser or "").strip()[:100], created_by=actor)
+                                       ends_on=ends_on, organiser=(organiser or "").strip()[:100], hours=hours,
+                                       created_by=actor)
     audit.record(actor=actor, action="workforce.record_training", obj=training, detail={"kind": kind, "level": level})
     return training
 
 
 @transaction.atomic
-def record_attendance(*, actor: Any, training: Training, worker: CommunityWorker, completed: bool) -> TrainingAttendance:
-    """Record (or correct) one worker's attendance on a training; completed = 结业."""
+def record_attendance(*, actor: Any, training: Training, worker: CommunityWorker, completed: bool,
+                      hours: Any = None) -> TrainingAttendance:
+    """Record (or correct) one worker's attendance on a training; completed = 结业; hours = actual hours (online)."""
+    hours = _hours(hours, default=None)
     _check_scope(actor, worker.unit_id)
     if not Training.objects.visible_to(actor).filter(pk=training.pk).exists():
         raise ValidationError("无权为该培训登记参训。")
@@ -188,12 +209,12 @@ def record_attendance(*, actor: Any, training: Training, worker: CommunityWorker
     if completed and training.starts_on > timezone.localdate():
         raise ValidationError("培训尚未开始，不能登记为已结业。")
     attendance, created = TrainingAttendance.objects.select_for_update().get_or_create(
-        worker=worker, training=training, defaults={"completed": completed, "recorded_by": actor})
+        worker=worker, training=training, defaults={"completed": completed, "recorded_by": actor, "hours": hours})
     if not created:
-        if attendance.completed == completed:
+        if attendance.completed == completed and attendance.hours == hours:
             return attendance
-        attendance.completed, attendance.recorded_by = completed, actor
-        attendance.save(update_fields=["completed", "recorded_by", "recorded_at"])
+        attendance.completed, attendance.recorded_by, attendance.hours = completed, actor, hours
+        attendance.save(update_fields=["completed", "recorded_by", "recorded_at", "hours"])
     audit.record(actor=actor, action="workforce.record_attendance", obj=attendance, unit_code=worker.unit_id,
                  detail={"training": training.pk, "worker": worker.pk, "completed": completed})
     return attendance

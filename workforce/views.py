@@ -21,7 +21,7 @@ from places.selectors import unit_for_user
 from shequ.importing import RowError
 from shequ.xlsx import write_error_report
 from workforce import importers, selectors, services
-from workforce.forms import AttendanceForm, EndForm, ImportForm, TrainingForm, WorkerForm
+from workforce.forms import AttendanceForm, EndForm, ExamForm, ImportForm, TrainingForm, WorkerForm
 from workforce.models import CommunityWorker, Position, in_post_during
 
 
@@ -79,7 +79,7 @@ def worker_detail(request: HttpRequest, pk: int) -> HttpResponse:
     worker = selectors.worker_for_user(request.user, pk)
     return render(request, "workforce/worker_detail.html", {
         "worker": worker, "attendance": selectors.attendance_of_worker(worker), "end_form": EndForm(),
-        "in_post": worker.is_in_post(timezone.localdate()),
+        "in_post": worker.is_in_post(timezone.localdate()), "exam_form": ExamForm(), "exams": worker.exams.all(),
     })
 
 
@@ -203,7 +203,7 @@ def record_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValidationError("请选择参训人员。")
         worker = selectors.worker_for_user(request.user, form.cleaned_data["worker"])
         services.record_attendance(actor=request.user, training=training, worker=worker,
-                                   completed=form.cleaned_data["completed"])
+                                   completed=form.cleaned_data["completed"], hours=form.cleaned_data["hours"])
     except (ValidationError, Http404) as exc:
         messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else "未找到该人员。")
         return _render(request, "workforce/training_detail.html", context, invalid=True)

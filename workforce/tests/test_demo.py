@@ -39,3 +39,19 @@ def test_it_is_discovered_by_planning(tree: None) -> None:
     found = discover()
     assert found["workers_per_10k_urban_residents"][0] == "workforce"
     assert found["secretary_director_training_rate"][0] == "workforce"
+
+
+@pytest.mark.django_db
+def test_it_seeds_filings_with_gaps_reserve_exams_and_an_election_under_review(tree: None) -> None:
+    from workforce.models import Candidate, ReviewDepartment, ReviewRequest, SecretaryFiling
+
+    residents(ALICE_UNIT, 5)
+    residents(BOB_UNIT, 5)
+    call_command("seed_workforce")
+    assert ReviewDepartment.objects.filter(department__code="civil_affairs").exists()
+    assert SecretaryFiling.objects.count() <= CommunityWorker.objects.filter(position__in=SECRETARY_POSITIONS).count()
+    assert Candidate.objects.exists() and ReviewRequest.objects.filter(answer="pending").exists()
+    assert TrainingAttendance.objects.filter(training__kind="online", hours__isnull=False).exists()
+    counts = (SecretaryFiling.objects.count(), Candidate.objects.count(), ReviewRequest.objects.count())
+    call_command("seed_workforce")
+    assert (SecretaryFiling.objects.count(), Candidate.objects.count(), ReviewRequest.objects.count()) == counts
