@@ -1,6 +1,7 @@
 """Shared fixtures: the real Hengshui tree in every test database, and the named users."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ DATA = Path(__file__).resolve().parent / "places" / "data"
 
 # The tree's rows as the importers first wrote them in this process: a transactional test's flush empties the
 # tables, and writing these back (one bulk insert) is ten times quicker than importing the CSV files again.
-_TREE_ROWS: dict[type, list[dict]] = {}
+_TREE_ROWS: dict[Any, list[dict]] = {}
 
 
 def load_tree() -> None:

@@ -28,6 +28,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -171,7 +172,8 @@ def main() -> None:
     print(f"[{connection.vendor}] {OrgUnit.objects.count()} units, {args.volunteers} volunteers, {args.records} records "
           f"seeded in {time.perf_counter() - began:.0f} s")
     product_times, baseline_times, strict_times = [], [], []
-    product = base = None
+    product: Any = None
+    base: Any = None
     for _ in range(args.repeat):
         t, product = timed(lambda: unit_figures(""))
         product_times.append(t)
@@ -179,8 +181,8 @@ def main() -> None:
         baseline_times.append(t)
         strict_times.append(timed(strict_baseline)[0])
     assert product is not None and base is not None
-    p_hours, p_units = product  # type: ignore[misc]
-    b_hours, b_units = base  # type: ignore[misc]
+    p_hours, p_units = product
+    b_hours, b_units = base
     same = (abs(sum(p_hours.values()) - sum(b_hours.values())) < 0.01 * max(1, len(p_hours))
             and {k: (v[0], v[2]) for k, v in p_units.items()} == {k: (v[0], v[2]) for k, v in b_units.items()})
     p, b = statistics.median(product_times), statistics.median(baseline_times)

@@ -155,7 +155,6 @@ def _load(world: World) -> None:
 
 def _values(world: World) -> Probe:
     """A manual value the city entered for bob's community (an indicator no module computes yet): its figures come back in the unit's values."""
-    from planning.models import Indicator
     from planning.services import enter_manual_value
 
     _load(world)
