@@ -171,7 +171,7 @@ def seed_filings() -> int:
         rng = random.Random(f"workforce-filing-{pk}")  # noqa: S311 - demo data, not security
         if rng.random() < 0.85:
             filed = min(started + dt.timedelta(days=rng.randint(10, 60)), today)
-            rows.append(SecretaryFiling(worker_id=pk, filed_on=filed, approval=f"{code[:6]}组备〔{filed.year}〕{pk}号",
+            rows.append(SecretaryFiling(worker_id=pk, filed_on=filed, approval=f"{code[:6]}组备〔{filed.year}〕{pk}号",  # type: ignore[index]  # why: the stubs type a to_field foreign key's id as int; it is the unit code
                                         documents="任职批复、资格联审表、个人简历"))
     SecretaryFiling.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     return len(rows)
@@ -216,14 +216,14 @@ def seed_elections() -> int:
     staffed = sorted(set(CommunityWorker.objects.values_list("unit_id", flat=True).distinct()))
     per_county: dict[str, list[str]] = {}
     for code in staffed:
-        per_county.setdefault(code[:6], [])
-        if len(per_county[code[:6]]) < 3:
-            per_county[code[:6]].append(code)
+        per_county.setdefault(code[:6], [])  # type: ignore[index]  # why: the stubs type a to_field foreign key's id as int; it is the unit code
+        if len(per_county[code[:6]]) < 3:  # type: ignore[index]  # why: the stubs type a to_field foreign key's id as int; it is the unit code
+            per_county[code[:6]].append(code)  # type: ignore[index,arg-type]  # why: the stubs type a to_field foreign key's id as int; it is the unit code
     now = timezone.now()
     start = timezone.localdate() + dt.timedelta(days=20)
     created = 0
     for codes in per_county.values():
-        for code in codes:
+        for code in codes:  # type: ignore[assignment]  # why: the stubs type a to_field foreign key's id as int; it is the unit code
             rng = random.Random(f"workforce-election-{code}")  # noqa: S311 - demo data, not security
             kind = ElectionKind.RESIDENTS if OrgUnit.objects.filter(code=code, kind="urban").exists() \
                 else ElectionKind.VILLAGERS

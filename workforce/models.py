@@ -210,7 +210,7 @@ def body_of(kind: str) -> str:
 
 
 # Posts an election of each body fills; the 一人兼 post belongs to both.
-BODY_POSITIONS = {
+BODY_POSITIONS: dict[str, tuple[str, ...]] = {  # keyed by the stored value, which a TextChoices member equals
     Body.PARTY: (Position.SECRETARY, Position.SECRETARY_DIRECTOR, Position.COMMITTEE_MEMBER),
     Body.COMMITTEE: (Position.DIRECTOR, Position.SECRETARY_DIRECTOR, Position.COMMITTEE_MEMBER),
 }

@@ -155,7 +155,7 @@ def _by_child(unit: OrgUnit, values: dict[str, tuple[float, float]]) -> list[dic
     village = unit.level == OrgUnit.Level.VILLAGE
     cut = len(unit.code) if village else _child_prefix_length(unit)
     children = [unit] if village else list(unit.children.order_by("code"))
-    rows = {c.code[:cut]: {"unit": c, "n": 0.0, "d": 0.0} for c in children}
+    rows: dict[str, dict[str, Any]] = {c.code[:cut]: {"unit": c, "n": 0.0, "d": 0.0} for c in children}
     for code, (n, d) in values.items():
         row = rows.get(code[:cut])
         if row:
@@ -175,8 +175,8 @@ def reserve_figures(unit: OrgUnit, year: int) -> dict[str, Any]:
                                          reserve__outcome=ReserveOutcome.ENTERED,
                                          election__term_starts_on__year=year, election__results_recorded_at__isnull=False)
                 .values("election__unit_id").annotate(n=Count("id")).values_list("election__unit_id", "n"))
-    sizes = _by_child(unit, {c: (float(n), 0.0) for c, n in pool.items()})
-    shares = _by_child(unit, {c: (float(came.get(c, 0)), float(n)) for c, n in new.items()})
+    sizes = _by_child(unit, {c: (float(n), 0.0) for c, n in pool.items()})  # type: ignore[misc]  # why: the stubs type a to_field foreign key's id as int; it is the unit code
+    shares = _by_child(unit, {c: (float(came.get(c, 0)), float(n)) for c, n in new.items()})  # type: ignore[misc]  # why: the stubs type a to_field foreign key's id as int; it is the unit code
     rows = [{"unit": s["unit"], "pool": int(s["n"]), "from_pool": int(h["n"]), "new_members": int(h["d"]),
              "share": h["n"] / h["d"] if h["d"] else None} for s, h in zip(sizes, shares, strict=True)]
     from_pool, new_members = sum(r["from_pool"] for r in rows), sum(r["new_members"] for r in rows)
@@ -201,7 +201,7 @@ def monitor(user: Any, unit: OrgUnit, day: dt.date, *, limit: int = 500) -> dict
     minimum = min_training_hours()
     rows = training_hours(unit, day.year, day).filter(within("unit_id", unit.prefix))
     rows = rows.filter(pk__in=CommunityWorker.objects.visible_to(user).values("pk"))
-    below = rows.filter(hours__lt=minimum).order_by("unit_id", "hours", "name", "pk")
+    below = rows.filter(hours__lt=minimum).order_by("unit_id", "hours", "name", "pk")  # type: ignore[misc]  # why: hours is the annotation training_hours adds
     total = rows.count()
     below_count = below.count()
     exams = SocialWorkExam.objects.filter(within("worker__unit_id", unit.prefix))

@@ -243,7 +243,7 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> int:
     by_county = Counter(r.candidate.election.unit_id[:6] for r in overdue)
     ReviewRequest.objects.filter(pk__in=[r.pk for r in overdue]).update(escalated_at=now)
     for county, count in by_county.items():
-        notify.notify_users(User.objects.filter(role=Role.COUNTY_STAFF, unit_id=county.ljust(12, "0"), is_active=True),
+        notify.notify_users(User.objects.filter(role=Role.COUNTY_STAFF, unit_id=county.ljust(12, "0"), is_active=True),  # type: ignore[misc]  # why: the stubs type a to_field foreign key's id as int; it is the unit code
                             f"资格联审逾期：{count}项部门意见超过答复期限",
                             "请督促相关部门答复。", url=f"/workforce/units/{county.ljust(12, '0')}/reviews/",
                             kind="workforce.review_overdue")
@@ -324,7 +324,7 @@ def record_results(*, actor: Any, election: ElectionRound, results: list[Result]
         raise ValidationError(errors)
     start = election.term_starts_on
     OrgUnit.objects.select_for_update().filter(pk=election.unit_id).first()
-    previous = CommunityWorker.objects.filter(in_post_on(start), unit_id=election.unit_id, started_on__lt=start)
+    previous = CommunityWorker.objects.filter(in_post_on(start), unit_id=election.unit_id, started_on__lt=start)  # type: ignore[misc]  # why: the stubs type a to_field foreign key's id as int; it is the unit code
     ending = previous.filter(position__in=[p for p in allowed if p != Position.COMMITTEE_MEMBER])
     members = previous.filter(position=Position.COMMITTEE_MEMBER)
     members = members.filter(body=Body.PARTY) if election.body == Body.PARTY else members.exclude(body=Body.PARTY)

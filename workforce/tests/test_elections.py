@@ -140,6 +140,7 @@ def test_the_county_matrix_shows_and_exports_every_candidate_by_department(world
                           id_number=_id(10 + n))
     svc.send_for_review(actor=world.bob, election=election)
     review = ReviewRequest.objects.filter(department__code="civil_affairs").order_by("candidate__name").first()
+    assert review is not None
     svc.answer_review(actor=world.erin, review=review, answer=Answer.FAIL, reason="涉黑涉恶")
     client = login(world.carl)
     year = election.term_starts_on.year
