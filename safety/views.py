@@ -39,6 +39,7 @@ from safety.forms import (
     WarningForm,
 )
 from safety.models import CallTask, CrowdedPlace, EmergencyPlan, Inspection, NeedReason
+from shequ.inputs import MAX_INT
 
 
 def _staff_only(request: HttpRequest) -> None:
@@ -310,8 +311,9 @@ def warning_escalate(request: HttpRequest, pk: int) -> HttpResponse:
 def calls(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     rows = selectors.calls_for(request.user)
-    if request.GET.get("warning", "").isdigit():
-        rows = rows.filter(warning_id=int(request.GET["warning"]))
+    warning = request.GET.get("warning", "")
+    if warning.isdigit() and int(warning) <= MAX_INT:
+        rows = rows.filter(warning_id=int(warning))
     page = _page(request, rows)
     return render(request, "safety/calls.html", {"page": page, "rows": [
         {"task": t, "name": mask_name(t.resident.name)} for t in page.object_list], "form": CallForm()})
@@ -476,7 +478,11 @@ def help_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reason = ReasonForm(request.GET if "reason" in request.GET else None)
     if not reason.is_bound or not reason.is_valid():
         return render(request, "safety/help_reason.html", {"form": reason, "plan_id": plan.pk})
-    services.open_help_plan(actor=request.user, plan=plan, reason=reason.cleaned_data["reason"])  # type: ignore[arg-type]  # request.user is a User behind login_required
+    try:
+        services.open_help_plan(actor=request.user, plan=plan, reason=reason.cleaned_data["reason"])  # type: ignore[arg-type]  # request.user is a User behind login_required
+    except ValidationError as exc:
+        reason.add_error(None, exc)
+        return render(request, "safety/help_reason.html", {"form": reason, "plan_id": plan.pk}, status=400)
     return render(request, "safety/help_detail.html", {
         "plan": plan, "name": mask_name(plan.resident.name), "status": selectors.contact_status(plan, timezone.localdate()),
         "contacts": plan.contacts.select_related("by"), "form": ContactForm(), "reason": reason.cleaned_data["reason"]})

@@ -3,6 +3,7 @@ can still correct it."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
@@ -80,7 +81,8 @@ def test_it_records_a_phone_rating_by_the_call_back_unit_marked_and_the_resident
     rating = appeal.ratings.get()
     assert rating.recorded_by == world.tom and rating.by is None and rating.by_phone
     assert appeal.events.filter(note__contains="电话回访代录").exists()
-    assert rates(BOB_UNIT, appeal.created_at.date(), appeal.created_at.date())["satisfaction_rate"] == 1.0
+    day = timezone.localdate(appeal.created_at)  # the city's date: after 16:00 UTC it is already tomorrow in Hengshui
+    assert rates(BOB_UNIT, day, day)["satisfaction_rate"] == 1.0
 
     page = login(world.rita).get(f"/appeals/mine/{appeal.tracking_no}/").content.decode()
     assert 'name="level"' in page  # the resident is offered their own rating
@@ -90,7 +92,7 @@ def test_it_records_a_phone_rating_by_the_call_back_unit_marked_and_the_resident
     assert (rating.level, rating.phone_level, rating.by) == (2, 5, world.rita) and rating.corrected_at
     assert appeal.state == State.REOPENED and appeal.final_rating == 2 and not appeal.resolved
     assert Rectification.objects.filter(appeal=appeal, rating=rating).exists()
-    assert rates(BOB_UNIT, appeal.created_at.date(), appeal.created_at.date())["satisfaction_rate"] == 0.0
+    assert rates(BOB_UNIT, day, day)["satisfaction_rate"] == 0.0
     with pytest.raises(ValidationError):
         services.rate(appeal=appeal, actor=world.rita, level=5)  # corrected once; now the rectification runs
 
