@@ -30,6 +30,7 @@ from activities.models import (
     Project,
 )
 from volunteers.services import CODE_ROTATION_SECONDS
+from web.formerrors import add_service_errors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -38,13 +39,6 @@ def _staff_only(request: HttpRequest) -> None:
     if not selectors.is_staff(request.user):
         raise Http404("未找到")
 
-
-def _errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _flash(request: HttpRequest, exc: ValidationError) -> None:
@@ -114,7 +108,7 @@ def activity_add(request: HttpRequest) -> HttpResponse:
         try:
             activity = services.publish_activity(actor=request.user, data=data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已发布活动 {activity.title}。")
             return redirect("activities:activity", pk=activity.pk)
@@ -264,7 +258,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         try:
             joined = services.check_in(actor=request.user, code=form.cleaned_data["code"])
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"签到成功：{joined.activity.title}。")
             return redirect("activities:activity", pk=joined.activity_id)
@@ -324,7 +318,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         try:
             project = services.create_project(actor=request.user, data=data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已登记项目 {project.name}。")
             return redirect("activities:project", pk=project.pk)
@@ -424,7 +418,7 @@ def pilot_list(request: HttpRequest) -> HttpResponse:
         try:
             services.designate_pilot(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已登记试点。")
             return redirect("activities:pilots")
@@ -459,7 +453,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         try:
             meeting = services.hold_meeting(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已登记联席会议。")
             return redirect("activities:meeting", pk=meeting.pk)
@@ -477,7 +471,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.assign_task(actor=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已交办任务。")
             return redirect("activities:meeting", pk=meeting.pk)
@@ -527,7 +521,7 @@ def archive_list(request: HttpRequest) -> HttpResponse:
             entry = services.file_entry(actor=request.user, unit_code=d["unit_code"], year=d["year"], kind=d["kind"],
                                         title=d["title"], upload=d["file"], retention=d["retention"])
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已归档：{entry.title}。")
             return redirect("activities:archive")

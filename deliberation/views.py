@@ -35,19 +35,13 @@ from deliberation.models import (
 )
 from people.models import Resident
 from shequ import xlsx
+from web.formerrors import add_service_errors
 
 
 def _staff_only(request: HttpRequest) -> None:
     if not selectors.is_staff(request.user):
         raise Http404("未找到")
 
-
-def _errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _refused(request: HttpRequest, exc: ValidationError) -> None:
@@ -83,7 +77,7 @@ def topic_new(request: HttpRequest) -> HttpResponse:
         try:
             topic = services.propose_topic(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已提出议题「{topic.title}」。")
             return redirect("deliberation:topic", pk=topic.pk)
@@ -109,7 +103,7 @@ def from_requests(request: HttpRequest) -> HttpResponse:
                 topic = services.raise_from_requests(actor=request.user, appeals=found, title=form.cleaned_data["title"],
                                                      body=form.cleaned_data["body"])
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"已将 {len(found)} 件诉求转为议题「{topic.title}」。")
                 return redirect("deliberation:topic", pk=topic.pk)
@@ -294,7 +288,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         try:
             row = services.sign_in(actor=request.user, code=form.cleaned_data["code"])
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "签到成功。")
             return redirect("deliberation:meeting", pk=row.meeting_id)
@@ -459,7 +453,7 @@ def lists(request: HttpRequest) -> HttpResponse:
                 else:
                     services.add_resource(actor=request.user, data=form.cleaned_data)
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "已加入清单。")
                 return redirect("deliberation:lists")
@@ -510,7 +504,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
                                                 anonymous=data["anonymous"], satisfaction=data["satisfaction"],
                                                 questions=questions)
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"已创建问卷「{survey.title}」。")
                 return redirect("deliberation:survey", pk=survey.pk)

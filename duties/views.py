@@ -34,16 +34,10 @@ from duties.models import (
 from people.masking import mask_name
 from shequ.files import stored_file_response
 from shequ.xlsx import write_table
+from web.formerrors import add_service_errors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def _errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _flash(request: HttpRequest, exc: ValidationError) -> None:
@@ -108,7 +102,7 @@ def publish(request: HttpRequest) -> HttpResponse:
             version = services.publish_version(actor=request.user, effective_on=form.cleaned_data["effective_on"],
                                                reason=form.cleaned_data["reason"], items=form.cleaned_data["items"])
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已发布社区工作事项清单{version}。")
             return redirect(f"{reverse('duties:list')}?version={version.number}")
@@ -147,7 +141,7 @@ def task_new(request: HttpRequest) -> HttpResponse:
             try:
                 tasks = services.send_task(actor=request.user, data=data)
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"已向 {len(tasks)} 个村（社区）下派任务「{data['title']}」。")
                 return redirect("duties:tasks")
@@ -209,7 +203,7 @@ def admission_list(request: HttpRequest) -> HttpResponse:
             try:
                 req = services.file_admission(actor=request.user, data=form.cleaned_data)
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"已提交准入申请「{req.title}」（编号 {req.pk}）。")
                 return redirect("duties:admissions")
@@ -231,7 +225,7 @@ def admission_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                           approve=form.cleaned_data["decision"] == "approve",
                                           conditions=form.cleaned_data["conditions"], reason=form.cleaned_data["reason"])
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "已审核准入申请。")
                 return redirect("duties:admission", pk=req.pk)
@@ -297,7 +291,7 @@ def certificate_new(request: HttpRequest) -> HttpResponse:
                                                purpose=form.cleaned_data["purpose"],
                                                asking_department=form.cleaned_data["asking_department"])
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if req.status == "abolished":
                 messages.info(request, f"「{req.item.name}」已取消，社区不再出具，请将下方清理告知出示给要求的部门。")
@@ -373,7 +367,7 @@ def proxy_new(request: HttpRequest, pk: int) -> HttpResponse:
             case = services.start_proxy(actor=request.user, item=item, data=form.cleaned_data,
                                         files={k: v for k, v in files.items() if v})
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已提交代办申请「{item.name}」，社区核验材料后转部门办理。")
             return redirect("duties:proxy", pk=case.pk)
@@ -446,7 +440,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
                 a = services.create_assessment(actor=request.user, unit_code=form.cleaned_data["unit_code"],
                                                year=form.cleaned_data["year"], indicators=form.cleaned_data["indicators"])
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"已建立{a.unit.name}{a.year}年度综合考核。")
                 return redirect("duties:assessment", pk=a.pk)

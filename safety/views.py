@@ -40,19 +40,13 @@ from safety.forms import (
 )
 from safety.models import CallTask, CrowdedPlace, EmergencyPlan, Inspection, NeedReason
 from shequ.inputs import MAX_INT
+from web.formerrors import add_service_errors
 
 
 def _staff_only(request: HttpRequest) -> None:
     if not selectors.is_staff(request.user):
         raise Http404("未找到")
 
-
-def _errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _page(request: HttpRequest, rows: Any, size: int = 50) -> Any:
@@ -162,7 +156,7 @@ def plan_edit(request: HttpRequest, code: str) -> HttpResponse:
             saved = services.save_plan(actor=request.user, unit_code=unit.code, hazards=d["hazards"], routes=d["routes"],  # type: ignore[arg-type]  # request.user is a User behind login_required
                                        reviewed_on=d["reviewed_on"], shelter_ids=[int(x) for x in d["shelter_ids"]])
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已保存应急预案（第 {saved.version} 版）。")
             return redirect("safety:plan", code=unit.code)
@@ -271,7 +265,7 @@ def warning_new(request: HttpRequest) -> HttpResponse:
                                        issuer=d["issuer"], area=split_area(d["area"]), valid_from=d.get("valid_from"),
                                        valid_until=d.get("valid_until"))
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已发布预警“{w.title}”，送达 {w.recipient_count} 人，另有 {w.calls.count()} 位需协助居民列入电话/上门通知清单。")
             return redirect("safety:warning", pk=w.pk)
@@ -346,7 +340,7 @@ def broadcast(request: HttpRequest) -> HttpResponse:
         try:
             p = services.add_broadcast_point(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]  # request.user is a User behind login_required
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已登记应急广播点 {p.name}。")
             return redirect("safety:broadcast")
@@ -371,7 +365,7 @@ def places(request: HttpRequest) -> HttpResponse:
                 d["grid_member"] = _user_in(d["unit_code"], d.get("grid_member") or "")
                 p = services.add_place(actor=request.user, **d)  # type: ignore[arg-type]  # request.user is a User behind login_required
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"已登记场所 {p.name}。")
                 return redirect("safety:place", pk=p.pk)
@@ -393,7 +387,7 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
             services.record_inspection(actor=request.user, place=place, inspected_on=d["inspected_on"],  # type: ignore[arg-type]  # request.user is a User behind login_required
                                        findings=d["findings"], correct_by=d.get("correct_by"))
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已记录检查。")
             return redirect("safety:place", pk=place.pk)
@@ -427,7 +421,7 @@ def police(request: HttpRequest) -> HttpResponse:
         try:
             post = services.add_police_post(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]  # request.user is a User behind login_required
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已登记{post.get_role_display()} {post.name}。")
             return redirect("safety:police")
@@ -459,7 +453,7 @@ def help_list(request: HttpRequest) -> HttpResponse:
             d["worker"] = _user_in(resident.unit_id, d.get("worker") or "")
             p = services.create_help_plan(actor=request.user, resident=resident, **d)  # type: ignore[arg-type]  # request.user is a User behind login_required
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已建立帮扶计划。")
             return redirect(f"/safety/help/{p.pk}/?reason=建立帮扶计划")

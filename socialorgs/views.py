@@ -18,6 +18,7 @@ from places.models import OrgUnit
 from socialorgs import forms as f
 from socialorgs import importers, selectors, services
 from socialorgs.models import Deliverable, Donation, Milestone, Organisation, OrgStatus, Purchase
+from web.formerrors import add_service_errors
 
 
 def _staff_only(request: HttpRequest) -> str:
@@ -26,13 +27,6 @@ def _staff_only(request: HttpRequest) -> str:
         raise Http404("未找到")
     return prefix
 
-
-def _errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _page(request: HttpRequest, rows: Any, size: int = 50) -> Any:
@@ -70,7 +64,7 @@ def org_add(request: HttpRequest) -> HttpResponse:
         try:
             org = services.register_organisation(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已{org.get_status_display()}社会组织 {org.name}。")
             return redirect("socialorgs:org", pk=org.pk)
@@ -149,7 +143,7 @@ def filing_list(request: HttpRequest) -> HttpResponse:
         try:
             row = services.apply_for_filing(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已提交 {row.name} 的备案申请，待乡镇（街道）审核。")
             return redirect("socialorgs:filing", pk=row.pk)
@@ -189,7 +183,7 @@ def base_list(request: HttpRequest) -> HttpResponse:
         try:
             base = services.open_base(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已登记孵化基地 {base.name}。")
             return redirect("socialorgs:base", pk=base.pk)
@@ -242,7 +236,7 @@ def social_work(request: HttpRequest) -> HttpResponse:
         try:
             worker = services.add_social_worker(actor=request.user, station=station, **data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已登记社会工作者 {worker.name}。")
             return redirect("socialorgs:social-work")
@@ -266,7 +260,7 @@ def case_add(request: HttpRequest) -> HttpResponse:
         try:
             case = services.open_case(actor=request.user, worker=worker, client=client, **data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已接案：{case.title}。")
             return redirect("socialorgs:case", pk=case.pk)
@@ -318,7 +312,7 @@ def purchase_list(request: HttpRequest) -> HttpResponse:
             try:
                 row = services.propose_purchase(actor=request.user, data=form.cleaned_data)
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"已提交立项：{row.title}，待批准。")
                 return redirect("socialorgs:purchase", pk=row.pk)
@@ -446,7 +440,7 @@ def donation_list(request: HttpRequest) -> HttpResponse:
         try:
             row = services.receive_donation(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已接收捐赠，收据编号 {row.receipt_no}。")
             return redirect("socialorgs:donation", pk=row.pk)
@@ -467,7 +461,7 @@ def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             services.disburse(actor=request.user, donation=donation, resident=resident,
                               amount=form.cleaned_data["amount"], given_on=form.cleaned_data["given_on"])
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已登记发放。")
             return redirect("socialorgs:donation", pk=donation.pk)

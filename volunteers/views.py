@@ -32,19 +32,13 @@ from volunteers.forms import (
     VolunteerForm,
 )
 from volunteers.models import Activity, ServiceRecord, SignUp, Team, Volunteer
+from web.formerrors import add_service_errors
 
 
 def _staff_only(request: HttpRequest) -> None:
     if not selectors.is_staff(request.user):
         raise Http404("未找到")
 
-
-def _errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _page(request: HttpRequest, rows: Any, size: int = 50) -> Any:
@@ -70,7 +64,7 @@ def volunteer_add(request: HttpRequest) -> HttpResponse:
         try:
             v = services.register_volunteer(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已登记志愿者 {v.name}。")
             return redirect("volunteers:volunteer", pk=v.pk)
@@ -103,7 +97,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
             team = services.create_team(actor=request.user, unit_code=form.cleaned_data["unit_code"],
                                         name=form.cleaned_data["name"])
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("volunteers:team", pk=team.pk)
     return render(request, "volunteers/team_list.html", {"page": _page(request, selectors.teams(request.user)),
@@ -121,7 +115,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.add_member(actor=request.user, team=team, volunteer=person)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("volunteers:team", pk=team.pk)
     return render(request, "volunteers/team_detail.html",
@@ -141,7 +135,7 @@ def point_list(request: HttpRequest) -> HttpResponse:
                                           contact_phone=data["contact_phone"], opened_on=data["opened_on"],
                                           address=data["address"])
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已登记志愿服务站点。")
             return redirect("volunteers:points")
@@ -171,7 +165,7 @@ def activity_add(request: HttpRequest) -> HttpResponse:
         try:
             activity = services.create_activity(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("volunteers:activity", pk=activity.pk)
     return render(request, "volunteers/activity_form.html", {"form": form},
@@ -307,7 +301,7 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             services.register_volunteer(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "注册成功，欢迎加入志愿服务。")
             return redirect("volunteers:me")
@@ -338,7 +332,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
                 services.check_in(actor=request.user, code=form.cleaned_data["code"])
                 done = "签到成功。"
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect("volunteers:me")
@@ -505,7 +499,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
                     task = services.hand_request(actor=request.user, appeal=appeal, team=team,
                                                  brief=form.cleaned_data["brief"])
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"已派给 {team.name}。")
                 return redirect("volunteers:task", pk=task.pk)
@@ -543,7 +537,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "已提交完成情况，服务时长已计入。")
                 return redirect("volunteers:task", pk=task.pk)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
     mine = task.volunteer is not None and task.volunteer.account_id == request.user.pk
     return render(request, "volunteers/task_detail.html", {
         "task": task, "form": form, "mine": mine, "staff": selectors.is_staff(request.user),
@@ -580,7 +574,7 @@ def time_bank(request: HttpRequest, pk: int) -> HttpResponse:
                     services.spend_credits(actor=request.user, volunteer=v, hours_text=form.cleaned_data["hours"],
                                            used_for=used, beneficiary=form.cleaned_data["beneficiary"])
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "已保存。")
                 return redirect("volunteers:time-bank", pk=v.pk)
